@@ -1,0 +1,62 @@
+# Babillard: `make run` serves the site, `make test` runs every check.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/babillard
+REDIS_URL ?= redis://127.0.0.1:6379/1
+export BABILLARD_HOME ?= $(CURDIR)/var
+
+.PHONY: run demo install install-test test lint test-sqlite test-postgres browsers messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/babillard migrate --no-input
+	$(VENV)/bin/babillard createadmin
+	$(VENV)/bin/babillard serve --host $(HOST) --port $(PORT)
+
+demo: install
+	$(VENV)/bin/babillard migrate --no-input
+	$(VENV)/bin/babillard demo
+
+browsers:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) manage.py makemigrations --check --dry-run --settings=babillard.test_settings
+
+test-sqlite: $(VENV)/.installed-test
+	$(VENV)/bin/pytest -q
+
+test-postgres: $(VENV)/.installed-test
+	@bash tools/require-services "$(PG_URL)" "$(REDIS_URL)"; rc=$$?; \
+	if [ $$rc -eq 3 ]; then echo "PostgreSQL or Redis not reachable: that run is skipped (CI fails instead)"; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; \
+	else BABILLARD_DATABASE_URL=$(PG_URL) BABILLARD_REDIS_URL=$(REDIS_URL) $(VENV)/bin/pytest -q; fi
+
+test: browsers lint test-sqlite test-postgres
+
+messages: $(VENV)/.installed-test
+	cd babillard && ../$(VENV)/bin/django-admin makemessages -l fr -l en --no-obsolete --no-location
+	cd babillard && ../$(VENV)/bin/django-admin compilemessages
+
+bench: $(VENV)/.installed-test
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,129 @@
+"""Reads about accounts and the relations between them, shared by every front door."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from babillard.accounts.models import Account, Block, Follow, FollowRequest, Mute
+from babillard.core.errors import NotFound
+
+
+def get_account(username: str, domain: str = "") -> Account:
+    """An account by handle, or ``NotFound``; suspended accounts are not found."""
+    try:
+        return Account.objects.active().get(username__iexact=username, domain__iexact=domain)
+    except Account.DoesNotExist:
+        raise NotFound(username) from None
+
+
+def get_account_by_id(account_id: int) -> Account:
+    try:
+        return Account.objects.active().get(pk=account_id)
+    except (Account.DoesNotExist, ValueError):
+        raise NotFound(account_id) from None
+
+
+def get_local_account(username: str) -> Account:
+    return get_account(username, "")
+
+
+def hidden_account_ids(viewer: Account) -> set[int]:
+    """Accounts whose posts never reach the viewer's timelines: blocked either way, or muted."""
+    ids: set[int] = set()
+    for account_id, target_id in Block.objects.filter(
+        Q(account=viewer) | Q(target=viewer)
+    ).values_list("account_id", "target_id"):
+        ids.add(target_id if account_id == viewer.pk else account_id)
+    ids.update(
+        Mute.objects.filter(account=viewer)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .values_list("target_id", flat=True)
+    )
+    return ids
+
+
+def is_blocked_either_way(a: Account, b: Account) -> bool:
+    return Block.objects.filter(Q(account=a, target=b) | Q(account=b, target=a)).exists()
+
+
+def is_following(follower: Account | None, target: Account) -> bool:
+    if follower is None:
+        return False
+    return Follow.objects.filter(account=follower, target=target).exists()
+
+
+def followers(account: Account) -> QuerySet[Account]:
+    return (
+        Account.objects.active()
+        .filter(following_rel__target=account)
+        .order_by("-following_rel__created_at")
+    )
+
+
+def following(account: Account) -> QuerySet[Account]:
+    return (
+        Account.objects.active()
+        .filter(follower_rel__account=account)
+        .order_by("-follower_rel__created_at")
+    )
+
+
+def pending_follow_requests(account: Account) -> QuerySet[FollowRequest]:
+    return (
+        FollowRequest.objects.filter(target=account)
+        .select_related("account")
+        .order_by("-created_at")
+    )
+
+
+def can_see_collections(viewer: Account | None, account: Account) -> bool:
+    """Followers and following lists are hidden from others when the owner chose so."""
+    return not account.hide_collections or viewer == account
+
+
+@dataclass
+class Relationship:
+    following: bool
+    showing_reblogs: bool
+    notifying: bool
+    followed_by: bool
+    blocking: bool
+    blocked_by: bool
+    muting: bool
+    muting_notifications: bool
+    requested: bool
+    requested_by: bool
+
+
+def relationship(viewer: Account, target: Account) -> Relationship:
+    follow = Follow.objects.filter(account=viewer, target=target).first()
+    mute = (
+        Mute.objects.filter(account=viewer, target=target)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .first()
+    )
+    return Relationship(
+        following=follow is not None,
+        showing_reblogs=bool(follow and follow.show_reblogs),
+        notifying=bool(follow and follow.notify),
+        followed_by=Follow.objects.filter(account=target, target=viewer).exists(),
+        blocking=Block.objects.filter(account=viewer, target=target).exists(),
+        blocked_by=Block.objects.filter(account=target, target=viewer).exists(),
+        muting=mute is not None,
+        muting_notifications=bool(mute and mute.hide_notifications),
+        requested=FollowRequest.objects.filter(account=viewer, target=target).exists(),
+        requested_by=FollowRequest.objects.filter(account=target, target=viewer).exists(),
+    )
+
+
+def search_accounts(query: str, limit: int = 20) -> QuerySet[Account]:
+    """Accounts by handle or display name, exact handles first."""
+    query = query.strip().lstrip("@")
+    username, _, domain = query.partition("@")
+    matches = Account.objects.active().filter(
+        Q(username__icontains=username) | Q(display_name__icontains=query)
+    )
+    if domain:
+        matches = matches.filter(domain__icontains=domain)
+    return matches.order_by("-followers_count", "username")[:limit]

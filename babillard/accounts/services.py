@@ -1,0 +1,449 @@
+"""Every write about accounts: sign-up, profiles, follows, blocks, mutes, deletion.
+
+Each function owns its transaction and triggers its side effects (home feeds,
+notifications) after commit, whichever front door called it.
+"""
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from babillard.accounts.models import (
+    Account,
+    AccountKind,
+    Block,
+    Follow,
+    FollowRequest,
+    Invite,
+    Mute,
+    User,
+)
+from babillard.core import links
+from babillard.core.errors import NotFound
+from babillard.core.tasks import enqueue_on_commit
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+RESERVED_USERNAMES = {
+    "admin",
+    "api",
+    "about",
+    "static",
+    "media",
+    "users",
+    "tags",
+    "settings",
+    "oauth",
+    "well-known",
+    "nodeinfo",
+    "inbox",
+    "moderation",
+    "search",
+}
+MAX_PROFILE_FIELDS = 4
+CONFIRM_SALT = "babillard.accounts.confirm-email"
+
+
+def _rsa_key_pair() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=settings.ACCOUNT_KEY_BITS)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+def validate_username(username: str) -> None:
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            _("A username has 1 to 30 letters (without accents), digits or underscores."),
+            code="invalid",
+        )
+    if username.lower() in RESERVED_USERNAMES:
+        raise ValidationError(_("This username is reserved."), code="reserved")
+    if Account.objects.filter(username__iexact=username, domain="").exists():
+        raise ValidationError(_("This username is already taken."), code="taken")
+
+
+def create_local_user(
+    username: str,
+    email: str,
+    password: str,
+    *,
+    kind: str = AccountKind.PERSON,
+    display_name: str = "",
+    moderator: bool = False,
+    superuser: bool = False,
+    confirmed: bool = True,
+    approved: bool = True,
+    locale: str = "",
+    reason: str = "",
+    invite: Invite | None = None,
+) -> User:
+    """Create a user and its account, with the key pair federation signs with."""
+    validate_username(username)
+    if kind not in AccountKind.values:
+        raise ValidationError(_("Unknown account kind."), code="invalid")
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("This e-mail address is already used."), code="taken")
+    validate_password(password, User(username=username, email=email))
+    private_key, public_key = _rsa_key_pair()
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username,
+            email=email,
+            password=password,
+            is_moderator=moderator,
+            is_staff=superuser,
+            is_superuser=superuser,
+            email_confirmed=confirmed,
+            approved=approved,
+            locale=locale,
+            signup_reason=reason,
+            invited_by=invite,
+        )
+        Account.objects.create(
+            user=user,
+            username=username,
+            kind=kind,
+            display_name=display_name,
+            uri=links.account_uri(username),
+            url=links.account_url(username),
+            inbox_url=links.absolute(f"/users/{username}/inbox"),
+            shared_inbox_url=links.absolute("/inbox"),
+            outbox_url=links.absolute(f"/users/{username}/outbox"),
+            followers_url=links.absolute(f"/users/{username}/followers"),
+            private_key=private_key,
+            public_key=public_key,
+        )
+        if invite is not None:
+            Invite.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
+    return user
+
+
+def sign_up(
+    username: str,
+    email: str,
+    password: str,
+    *,
+    reason: str = "",
+    invite_code: str = "",
+    locale: str = "",
+) -> User:
+    """Register through the public form, following the instance's registration mode.
+
+    The account must confirm its e-mail address before it can log in; in
+    approval mode a moderator must also approve it.
+    """
+    mode = settings.REGISTRATION_MODE
+    invite = None
+    if invite_code:
+        invite = Invite.objects.filter(code=invite_code).first()
+        if invite is None or not invite.is_usable:
+            raise ValidationError(_("This invitation link is not valid any more."), code="invite")
+    if mode == "closed" and invite is None:
+        raise ValidationError(_("Registrations are closed on this instance."), code="closed")
+    if mode == "invite" and invite is None:
+        raise ValidationError(_("Registrations need an invitation link."), code="invite")
+    needs_approval = mode == "approval" and invite is None
+    if needs_approval and not reason.strip():
+        raise ValidationError(_("Tell the moderators why you want to join."), code="reason")
+    user = create_local_user(
+        username,
+        email,
+        password,
+        confirmed=False,
+        approved=not needs_approval,
+        locale=locale,
+        reason=reason,
+        invite=invite,
+    )
+    send_confirmation_email(user)
+    if needs_approval:
+        from babillard.notifications.services import notify_moderators_of_sign_up
+
+        notify_moderators_of_sign_up(user.account)
+    return user
+
+
+def confirmation_token(user: User) -> str:
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=CONFIRM_SALT)
+
+
+def send_confirmation_email(user: User) -> None:
+    link = links.absolute(f"/auth/confirm/{confirmation_token(user)}/")
+    with translation.override(user.locale or settings.LANGUAGE_CODE):
+        send_mail(
+            _("Confirm your e-mail address on %(instance)s") % {"instance": settings.INSTANCE_NAME},
+            _("Hello %(name)s,\n\nTo confirm your address, open this link:\n%(link)s\n")
+            % {"name": user.username, "link": link},
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+
+
+def confirm_email(token: str) -> User:
+    """Mark the address in a confirmation link as confirmed (links last a week)."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=7 * 24 * 3600)
+    except signing.BadSignature:
+        raise ValidationError(
+            _("This confirmation link is invalid or has expired."), code="token"
+        ) from None
+    user = User.objects.filter(pk=data.get("user"), email=data.get("email")).first()
+    if user is None:
+        raise ValidationError(_("This confirmation link is invalid or has expired."), code="token")
+    if not user.email_confirmed:
+        user.email_confirmed = True
+        user.save(update_fields=["email_confirmed"])
+    return user
+
+
+def change_email(user: User, email: str) -> None:
+    """Change the address; it must be confirmed again before the next log-in."""
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise ValidationError(_("This e-mail address is already used."), code="taken")
+    user.email = email
+    user.email_confirmed = False
+    user.save(update_fields=["email", "email_confirmed"])
+    send_confirmation_email(user)
+
+
+def create_invite(
+    user: User, max_uses: int | None = None, expires_at: datetime | None = None
+) -> Invite:
+    return Invite.objects.create(
+        code=secrets.token_urlsafe(12), created_by=user, max_uses=max_uses, expires_at=expires_at
+    )
+
+
+def update_profile(account: Account, **changes: Any) -> Account:
+    """Change profile fields; the bio is rendered with links, mentions and hashtags."""
+    from babillard.statuses.services import render_text
+
+    allowed = {
+        "display_name",
+        "note",
+        "fields",
+        "city",
+        "bot",
+        "locked",
+        "discoverable",
+        "hide_collections",
+        "avatar",
+        "header",
+        "kind",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown profile field."), code="invalid")
+    if "display_name" in changes and len(changes["display_name"]) > 30:
+        raise ValidationError(_("A display name has at most 30 characters."), code="too_long")
+    if "note" in changes:
+        if len(changes["note"]) > 500:
+            raise ValidationError(_("A biography has at most 500 characters."), code="too_long")
+        account.note_html = render_text(changes["note"]).html
+    if "fields" in changes:
+        changes["fields"] = _clean_fields(changes["fields"])
+    for image in ("avatar", "header"):
+        if changes.get(image):
+            from babillard.statuses.media import prepare_profile_image
+
+            changes[image] = prepare_profile_image(changes[image])
+    was_locked = account.locked
+    for name, value in changes.items():
+        setattr(account, name, value)
+    with transaction.atomic():
+        account.save()
+        if was_locked and not account.locked:
+            for request in FollowRequest.objects.filter(target=account):
+                accept_follow_request(account, request.account)
+    return account
+
+
+def _clean_fields(fields: list[dict[str, str]]) -> list[dict[str, str]]:
+    from babillard.statuses.services import render_text
+
+    cleaned = []
+    for field in fields:
+        name, value = field.get("name", "").strip(), field.get("value", "").strip()
+        if not name and not value:
+            continue
+        if len(name) > 255 or len(value) > 255:
+            raise ValidationError(_("A profile field has at most 255 characters."), code="too_long")
+        cleaned.append({"name": name, "value": value, "value_html": render_text(value).html})
+    if len(cleaned) > MAX_PROFILE_FIELDS:
+        raise ValidationError(_("A profile has at most four fields."), code="too_many")
+    return cleaned
+
+
+def update_preferences(user: User, **changes: Any) -> User:
+    allowed = {"locale", "default_visibility", "default_language", "default_sensitive"}
+    if set(changes) - allowed:
+        raise ValidationError(_("Unknown preference."), code="invalid")
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password", "username", "email"])
+    user.save(update_fields=list(changes))
+    return user
+
+
+def _refresh_follow_counts(*accounts: Account) -> None:
+    for account in accounts:
+        Account.objects.filter(pk=account.pk).update(
+            followers_count=Follow.objects.filter(target=account).count(),
+            following_count=Follow.objects.filter(account=account).count(),
+        )
+
+
+def follow(
+    follower: Account, target: Account, *, uri: str = "", reblogs: bool = True, notify: bool = False
+) -> Follow | FollowRequest:
+    """Follow ``target``, or ask to when it is locked (or remote, until it accepts)."""
+    from babillard.accounts.queries import is_blocked_either_way
+    from babillard.notifications.models import NotificationType
+    from babillard.notifications.services import notify as send_notification
+
+    if follower == target:
+        raise ValidationError(_("You cannot follow yourself."), code="self")
+    if target.is_suspended or is_blocked_either_way(follower, target):
+        raise NotFound(target.pk)
+    existing = Follow.objects.filter(account=follower, target=target).first()
+    if existing:
+        if (existing.show_reblogs, existing.notify) != (reblogs, notify):
+            existing.show_reblogs, existing.notify = reblogs, notify
+            existing.save(update_fields=["show_reblogs", "notify"])
+        return existing
+    if target.locked or not target.is_local:
+        request, created = FollowRequest.objects.get_or_create(
+            account=follower, target=target, defaults={"uri": uri}
+        )
+        if created and target.is_local:
+            send_notification(target, follower, NotificationType.FOLLOW_REQUEST)
+        return request
+    return _create_follow(follower, target, uri=uri, reblogs=reblogs, notify=notify)
+
+
+def _create_follow(
+    follower: Account, target: Account, *, uri: str = "", reblogs: bool = True, notify: bool = False
+) -> Follow:
+    from babillard.notifications.models import NotificationType
+    from babillard.notifications.services import notify as send_notification
+    from babillard.timelines.tasks import backfill_home_feed
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                created = Follow.objects.create(
+                    account=follower, target=target, uri=uri, show_reblogs=reblogs, notify=notify
+                )
+        except IntegrityError:
+            return Follow.objects.get(account=follower, target=target)
+        FollowRequest.objects.filter(account=follower, target=target).delete()
+        _refresh_follow_counts(follower, target)
+        send_notification(target, follower, NotificationType.FOLLOW)
+    if follower.is_local:
+        enqueue_on_commit(backfill_home_feed, follower.pk, target.pk)
+    return created
+
+
+def accept_follow_request(target: Account, requester: Account) -> Follow:
+    """Accept a pending request (also called when a remote server accepts ours)."""
+    if not FollowRequest.objects.filter(account=requester, target=target).exists():
+        raise NotFound(requester.pk)
+    return _create_follow(requester, target)
+
+
+def reject_follow_request(target: Account, requester: Account) -> None:
+    deleted, _count = FollowRequest.objects.filter(account=requester, target=target).delete()
+    if not deleted:
+        raise NotFound(requester.pk)
+
+
+def unfollow(follower: Account, target: Account) -> None:
+    """Stop following (or withdraw a request) and purge the target from the home feed."""
+    from babillard.timelines.services import purge_account_from_feed
+
+    with transaction.atomic():
+        FollowRequest.objects.filter(account=follower, target=target).delete()
+        deleted, _count = Follow.objects.filter(account=follower, target=target).delete()
+        if deleted:
+            _refresh_follow_counts(follower, target)
+            purge_account_from_feed(follower, target)
+
+
+def remove_follower(account: Account, follower: Account) -> None:
+    unfollow(follower, account)
+
+
+def block(account: Account, target: Account, *, uri: str = "") -> Block:
+    """Block: cuts follows both ways, removes each from the other's feeds."""
+    if account == target:
+        raise ValidationError(_("You cannot block yourself."), code="self")
+    with transaction.atomic():
+        created, _new = Block.objects.get_or_create(
+            account=account, target=target, defaults={"uri": uri}
+        )
+        unfollow(account, target)
+        unfollow(target, account)
+    return created
+
+
+def unblock(account: Account, target: Account) -> None:
+    Block.objects.filter(account=account, target=target).delete()
+
+
+def mute(
+    account: Account, target: Account, *, notifications: bool = True, duration: int | None = None
+) -> Mute:
+    """Mute an account, its notifications too unless told otherwise, for ``duration`` seconds."""
+    if account == target:
+        raise ValidationError(_("You cannot mute yourself."), code="self")
+    if duration is not None and duration < 0:
+        raise ValidationError(_("A duration cannot be negative."), code="invalid")
+    expires_at = timezone.now() + timedelta(seconds=duration) if duration else None
+    muted, _new = Mute.objects.update_or_create(
+        account=account,
+        target=target,
+        defaults={"hide_notifications": notifications, "expires_at": expires_at},
+    )
+    return muted
+
+
+def unmute(account: Account, target: Account) -> None:
+    Mute.objects.filter(account=account, target=target).delete()
+
+
+def delete_user(user: User) -> None:
+    """Delete a user, its account, posts, media and relations."""
+    from babillard.statuses.services import delete_status
+
+    account = user.account
+    with transaction.atomic():
+        for status in account.statuses.filter(reblog__isnull=True).order_by("-id"):
+            delete_status(status)
+        followed = list(Account.objects.filter(follower_rel__account=account))
+        followers = list(Account.objects.filter(following_rel__target=account))
+        account.delete()
+        user.delete()
+        _refresh_follow_counts(*followed, *followers)

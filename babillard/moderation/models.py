@@ -1,0 +1,69 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from babillard.accounts.models import Account
+from babillard.statuses.models import Status
+
+
+class ReportCategory(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    LEGAL = "legal", _("Illegal content")
+    VIOLATION = "violation", _("Breaks the instance's rules")
+    OTHER = "other", _("Other")
+
+
+class Report(models.Model):
+    reporter = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reports_made")
+    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reports")
+    statuses = models.ManyToManyField(Status, blank=True, related_name="+")
+    category = models.CharField(
+        max_length=12, choices=ReportCategory.choices, default=ReportCategory.OTHER
+    )
+    comment = models.TextField(blank=True, max_length=1000)
+    forward = models.BooleanField(default=False)
+    uri = models.URLField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ActionKind(models.TextChoices):
+    SUSPEND = "suspend", _("Suspend")
+    UNSUSPEND = "unsuspend", _("Unsuspend")
+    SILENCE = "silence", _("Limit")
+    UNSILENCE = "unsilence", _("Remove limit")
+    DELETE_STATUS = "delete_status", _("Delete post")
+    APPROVE = "approve", _("Approve sign-up")
+    REJECT = "reject", _("Reject sign-up")
+    RESOLVE = "resolve", _("Resolve report")
+
+
+class ModerationAction(models.Model):
+    """The audit log: who did what to whom, and why."""
+
+    moderator = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=16, choices=ActionKind.choices)
+    target = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class DomainBlock(models.Model):
+    domain = models.CharField(max_length=255, unique=True)
+    severity = models.CharField(
+        max_length=10, choices=[("silence", _("Limit")), ("suspend", _("Suspend"))]
+    )
+    public_comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,30 @@
+from django.db.models import QuerySet
+
+from babillard.accounts.models import Account
+from babillard.accounts.queries import hidden_account_ids
+from babillard.notifications.models import Notification
+
+
+def notifications_for(
+    account: Account,
+    types: list[str] | None = None,
+    exclude_types: list[str] | None = None,
+) -> QuerySet[Notification]:
+    """A local account's notifications, newest first, without those of hidden accounts."""
+    found = (
+        Notification.objects.filter(recipient=account)
+        .exclude(from_account_id__in=hidden_account_ids(account))
+        .exclude(from_account__suspended_at__isnull=False)
+        .select_related("from_account", "status", "status__account")
+        .order_by("-id")
+    )
+    if types:
+        found = found.filter(type__in=types)
+    if exclude_types:
+        found = found.exclude(type__in=exclude_types)
+    return found
+
+
+def unread_count(account: Account) -> int:
+    assert account.user is not None
+    return notifications_for(account).filter(id__gt=account.user.notifications_read_id).count()

@@ -1,0 +1,222 @@
+"""Django settings for Babillard, configured only through environment variables.
+
+Every variable is documented in the README. The defaults give the embedded
+single-machine set-up: SQLite (WAL) under ``$BABILLARD_HOME``, tasks in the
+database, cache in memory. ``BABILLARD_DATABASE_URL`` and ``BABILLARD_REDIS_URL``
+switch to PostgreSQL and Redis without any change above the settings.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = Path(os.environ.get("BABILLARD_HOME", Path.cwd() / "var")).resolve()
+HOME.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("BABILLARD_SECRET_KEY"):
+        return key
+    path = HOME / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("BABILLARD_DEBUG")
+TESTING = env_bool("BABILLARD_TESTING")
+
+# The public host name of the instance: it is part of every handle and ActivityPub URI.
+DOMAIN = os.environ.get("BABILLARD_DOMAIN", "127.0.0.1:8000")
+SCHEME = os.environ.get(
+    "BABILLARD_SCHEME", "http" if DOMAIN.startswith(("127.", "localhost")) else "https"
+)
+INSTANCE_NAME = os.environ.get("BABILLARD_INSTANCE_NAME", "Babillard")
+ALLOWED_HOSTS = [h for h in os.environ.get("BABILLARD_ALLOWED_HOSTS", "").split(",") if h] or [
+    DOMAIN.split(":")[0],
+    "127.0.0.1",
+    "localhost",
+    "testserver",
+]
+CSRF_TRUSTED_ORIGINS = [f"{SCHEME}://{DOMAIN}"]
+
+# open | approval | invite | closed
+REGISTRATION_MODE = os.environ.get("BABILLARD_REGISTRATION", "open")
+MAX_STATUS_CHARACTERS = int(os.environ.get("BABILLARD_MAX_CHARACTERS", "500"))
+# A private instance shows nothing to visitors who are not logged in.
+PRIVATE_INSTANCE = env_bool("BABILLARD_PRIVATE")
+# Tests federate between instances on loopback; production refuses private addresses.
+ALLOW_PRIVATE_ADDRESSES = env_bool("BABILLARD_ALLOW_PRIVATE_ADDRESSES")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "babillard.core",
+    "babillard.accounts",
+    "babillard.statuses",
+    "babillard.timelines",
+    "babillard.notifications",
+    "babillard.search",
+    "babillard.moderation",
+    "babillard.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "babillard.core.middleware.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "babillard.accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "babillard.urls"
+WSGI_APPLICATION = "babillard.wsgi.application"
+ASGI_APPLICATION = "babillard.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "babillard.web.context_processors.instance",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get("BABILLARD_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(HOME / "babillard.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("BABILLARD_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("BABILLARD_CACHE_PREFIX", "babillard"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("BABILLARD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": [],
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["babillard.accounts.backends.EmailOrUsernameBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:landing"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SCHEME == "https"
+CSRF_COOKIE_SECURE = SCHEME == "https"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = HOME / "media"
+WHITENOISE_USE_FINDERS = True
+# Largest image accepted for upload, in bytes, and the longest side kept.
+MEDIA_MAX_IMAGE_BYTES = int(os.environ.get("BABILLARD_MEDIA_MAX_BYTES", str(10 * 1024 * 1024)))
+MEDIA_MAX_IMAGE_PIXELS = 40_000_000
+MEDIA_MAX_DIMENSION = 2560
+MEDIA_THUMBNAIL_SIZE = 640
+
+EMAIL_BACKEND = os.environ.get(
+    "BABILLARD_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("BABILLARD_EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = HOME / "mail"
+EMAIL_HOST = os.environ.get("BABILLARD_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("BABILLARD_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("BABILLARD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("BABILLARD_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("BABILLARD_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("BABILLARD_EMAIL_FROM", f"noreply@{DOMAIN.split(':')[0]}")
+
+# Home feeds keep this many entries per reader, as Mastodon does.
+HOME_FEED_MAX = 800
+# Requests allowed per client address and per window, for log-in and sign-up.
+AUTH_RATE_LIMIT = int(os.environ.get("BABILLARD_AUTH_RATE_LIMIT", "10"))
+AUTH_RATE_WINDOW = 300
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("BABILLARD_LOG_LEVEL", "INFO")},
+}
+# Size of the RSA keys that sign each account's federation requests.
+ACCOUNT_KEY_BITS = 2048

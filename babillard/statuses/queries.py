@@ -1,0 +1,185 @@
+"""Who may see a status: one Python rule and the same rule as a SQL filter.
+
+Every surface (pages, API, feeds, search, notifications, federation) uses
+``can_see`` for one status and ``visible_to`` for a query set, so there is one
+place to get visibility right.
+
+- public and unlisted: everyone, unless a block stands between author and viewer;
+- followers-only (``private``): the author, their followers, the people mentioned;
+- direct: the author and the people mentioned;
+- local-only posts never leave this instance and are hidden from anonymous visitors;
+- suspended authors' posts are hidden from everyone.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from babillard.accounts.models import Account, Block, Follow, Visibility
+from babillard.core.errors import NotFound
+from babillard.statuses.models import Mention, Status
+
+PUBLICLY_LISTED = [Visibility.PUBLIC, Visibility.UNLISTED]
+
+
+def visible_to(viewer: Account | None) -> Q:
+    """The visibility rule as a filter on ``Status``."""
+    shown = Q(account__suspended_at__isnull=True)
+    if viewer is None:
+        return shown & Q(visibility__in=PUBLICLY_LISTED, local_only=False)
+    blocks = Block.objects.filter(
+        Q(account=viewer, target=OuterRef("account"))
+        | Q(account=OuterRef("account"), target=viewer)
+    )
+    follows = Follow.objects.filter(account=viewer, target=OuterRef("account"))
+    mentioned = Mention.objects.filter(account=viewer, status=OuterRef("pk"))
+    audience = (
+        Q(visibility__in=PUBLICLY_LISTED)
+        | Q(account=viewer)
+        | Q(Exists(mentioned))
+        | Q(visibility=Visibility.PRIVATE) & Q(Exists(follows))
+    )
+    if not viewer.is_local:
+        shown &= Q(local_only=False)
+    return shown & audience & ~Q(Exists(blocks))
+
+
+def can_see(viewer: Account | None, status: Status) -> bool:
+    """The visibility rule for one status; a boost is visible when its original is."""
+    if status.reblog is not None and not can_see(viewer, status.reblog):
+        return False
+    author = status.account
+    if author.is_suspended:
+        return False
+    if viewer is None:
+        return status.visibility in PUBLICLY_LISTED and not status.local_only
+    if status.local_only and not viewer.is_local:
+        return False
+    if viewer.pk == author.pk:
+        return True
+    if Block.objects.filter(
+        Q(account=viewer, target=author) | Q(account=author, target=viewer)
+    ).exists():
+        return False
+    if status.visibility in PUBLICLY_LISTED:
+        return True
+    if Mention.objects.filter(status=status, account=viewer).exists():
+        return True
+    return (
+        status.visibility == Visibility.PRIVATE
+        and Follow.objects.filter(account=viewer, target=author).exists()
+    )
+
+
+def with_relations(statuses: QuerySet[Status]) -> QuerySet[Status]:
+    """Load what rendering a status needs in a fixed number of queries."""
+    return statuses.select_related(
+        "account", "reblog", "reblog__account", "in_reply_to_account", "poll", "reblog__poll"
+    ).prefetch_related(
+        "media",
+        "reblog__media",
+        "mentions__account",
+        "reblog__mentions__account",
+        "tags",
+        "reblog__tags",
+    )
+
+
+def visible_statuses(viewer: Account | None) -> QuerySet[Status]:
+    return Status.objects.filter(visible_to(viewer))
+
+
+def get_visible_status(viewer: Account | None, status_id: int | str) -> Status:
+    """A status the viewer may see, or ``NotFound`` whether it is missing or hidden."""
+    try:
+        status = with_relations(Status.objects.all()).get(pk=int(status_id))
+    except (Status.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound(status_id) from None
+    if not can_see(viewer, status):
+        raise NotFound(status_id)
+    return status
+
+
+def thread(viewer: Account | None, status: Status) -> tuple[list[Status], list[Status]]:
+    """Ancestors (oldest first) and descendants (in reply order) the viewer may see."""
+    ancestors: list[Status] = []
+    parent_id = status.in_reply_to_id
+    seen = {status.pk}
+    while parent_id and parent_id not in seen and len(ancestors) < 100:
+        seen.add(parent_id)
+        parent = with_relations(visible_statuses(viewer)).filter(pk=parent_id).first()
+        if parent is None:
+            break
+        ancestors.insert(0, parent)
+        parent_id = parent.in_reply_to_id
+    root = status.thread_root_id or status.pk
+    candidates = with_relations(
+        visible_statuses(viewer).filter(Q(thread_root_id=root), id__gt=status.pk)
+    ).order_by("id")
+    descendants: list[Status] = []
+    included = {status.pk}
+    for candidate in candidates:
+        if candidate.in_reply_to_id in included:
+            descendants.append(candidate)
+            included.add(candidate.pk)
+    return ancestors, _depth_first(status.pk, descendants)
+
+
+def _depth_first(root_id: int, replies: list[Status]) -> list[Status]:
+    children: dict[int, list[Status]] = {}
+    for reply in replies:
+        children.setdefault(reply.in_reply_to_id or 0, []).append(reply)
+    ordered: list[Status] = []
+    stack = list(reversed(children.get(root_id, [])))
+    while stack:
+        current = stack.pop()
+        ordered.append(current)
+        stack.extend(reversed(children.get(current.pk, [])))
+    return ordered
+
+
+def account_statuses(
+    viewer: Account | None,
+    account: Account,
+    *,
+    with_replies: bool = False,
+    only_media: bool = False,
+    exclude_reblogs: bool = False,
+) -> QuerySet[Status]:
+    found = visible_statuses(viewer).filter(account=account)
+    if not with_replies:
+        found = found.filter(Q(in_reply_to__isnull=True) | Q(in_reply_to_account=account))
+    if only_media:
+        found = found.filter(media__isnull=False, reblog__isnull=True).distinct()
+    if exclude_reblogs:
+        found = found.filter(reblog__isnull=True)
+    return with_relations(found).order_by("-id")
+
+
+def interactions(viewer: Account | None, statuses: list[Status]) -> dict[str, set[int]]:
+    """Which of these statuses the viewer favourited, boosted, bookmarked or pinned."""
+    from babillard.statuses.models import Bookmark, Favourite, Pin
+
+    if viewer is None:
+        return {"favourited": set(), "reblogged": set(), "bookmarked": set(), "pinned": set()}
+    ids = {s.reblog_id or s.pk for s in statuses}
+    return {
+        "favourited": set(
+            Favourite.objects.filter(account=viewer, status_id__in=ids).values_list(
+                "status_id", flat=True
+            )
+        ),
+        "reblogged": set(
+            Status.objects.filter(account=viewer, reblog_id__in=ids).values_list(
+                "reblog_id", flat=True
+            )
+        ),
+        "bookmarked": set(
+            Bookmark.objects.filter(account=viewer, status_id__in=ids).values_list(
+                "status_id", flat=True
+            )
+        ),
+        "pinned": set(
+            Pin.objects.filter(account=viewer, status_id__in=ids).values_list(
+                "status_id", flat=True
+            )
+        ),
+    }

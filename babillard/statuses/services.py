@@ -1,0 +1,568 @@
+"""Every write about posts: compose, edit, delete, boost, favourite, bookmark, pin, vote.
+
+Each function checks its input (``ValidationError`` with a message a person
+understands), writes in one transaction, and triggers the side effects after
+commit: home-feed fan-out, notifications, the search index.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from babillard.accounts.models import Account, Visibility
+from babillard.core import links
+from babillard.core.errors import NotFound
+from babillard.core.tasks import enqueue_at, enqueue_on_commit
+from babillard.notifications.models import NotificationType
+from babillard.notifications.services import notify
+from babillard.statuses import formatting
+from babillard.statuses.media import process_image
+from babillard.statuses.models import (
+    Bookmark,
+    Favourite,
+    MediaAttachment,
+    Mention,
+    Pin,
+    Poll,
+    PollVote,
+    ScheduledStatus,
+    Status,
+    StatusEdit,
+    Tag,
+)
+from babillard.statuses.queries import can_see
+
+MAX_MEDIA = 4
+MAX_PINS = 5
+MAX_POLL_OPTIONS = 4
+MAX_POLL_OPTION_LENGTH = 50
+POLL_MIN_SECONDS = 300
+POLL_MAX_SECONDS = 30 * 24 * 3600
+MAX_ALT_TEXT = 1500
+
+
+@dataclass
+class PollSpec:
+    options: list[str]
+    expires_in: int
+    multiple: bool = False
+    hide_totals: bool = False
+
+
+def _resolve_mention(username: str, domain: str) -> formatting.MentionTarget | None:
+    if domain in ("", settings.DOMAIN.lower()):
+        domain = ""
+    account = (
+        Account.objects.active().filter(username__iexact=username, domain__iexact=domain).first()
+    )
+    if account is None:
+        return None
+    return formatting.MentionTarget(
+        key=account.pk, acct=account.acct, url=account.url or account.uri or ""
+    )
+
+
+def render_text(text: str) -> formatting.RenderedText:
+    """Render typed text to safe HTML, resolving mentions against known accounts."""
+    return formatting.render(text, _resolve_mention)
+
+
+def _validate_text(text: str, spoiler_text: str, has_attachments: bool) -> None:
+    if not text.strip() and not has_attachments:
+        raise ValidationError(_("Write something, or attach an image or a poll."), code="empty")
+    length = formatting.character_count(text) + len(spoiler_text)
+    if length > settings.MAX_STATUS_CHARACTERS:
+        raise ValidationError(
+            _("This post is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": length, "limit": settings.MAX_STATUS_CHARACTERS},
+            code="too_long",
+        )
+
+
+def _validate_poll(poll: PollSpec) -> None:
+    options = [o.strip() for o in poll.options]
+    if not 2 <= len(options) <= MAX_POLL_OPTIONS or not all(options):
+        raise ValidationError(_("A poll has two to four non-empty choices."), code="poll")
+    if any(len(o) > MAX_POLL_OPTION_LENGTH for o in options):
+        raise ValidationError(_("A poll choice has at most 50 characters."), code="poll")
+    if len({o.casefold() for o in options}) != len(options):
+        raise ValidationError(_("The poll's choices must differ."), code="poll")
+    if not POLL_MIN_SECONDS <= poll.expires_in <= POLL_MAX_SECONDS:
+        raise ValidationError(_("A poll lasts from five minutes to thirty days."), code="poll")
+
+
+def _owned_media(author: Account, media_ids: Sequence[int | str]) -> list[MediaAttachment]:
+    if len(media_ids) > MAX_MEDIA:
+        raise ValidationError(_("A post has at most four images."), code="media")
+    try:
+        ids = [int(i) for i in media_ids]
+    except (TypeError, ValueError):
+        raise ValidationError(_("Unknown image."), code="media") from None
+    found = {m.pk: m for m in MediaAttachment.objects.filter(account=author, pk__in=ids)}
+    if len(found) != len(set(ids)):
+        raise ValidationError(_("Unknown image."), code="media")
+    return [found[i] for i in ids]
+
+
+def upload_media(author: Account, upload: Any, description: str = "") -> MediaAttachment:
+    """Store a checked image with its thumbnail, blurhash and alt text."""
+    if len(description) > MAX_ALT_TEXT:
+        raise ValidationError(
+            _("An image description has at most 1500 characters."), code="too_long"
+        )
+    image = process_image(upload, "media")
+    return MediaAttachment.objects.create(
+        account=author,
+        file=image.original,
+        thumbnail=image.thumbnail,
+        mime_type=image.mime_type,
+        blurhash=image.blurhash,
+        description=description.strip(),
+    )
+
+
+def describe_media(author: Account, media_id: int | str, description: str) -> MediaAttachment:
+    if len(description) > MAX_ALT_TEXT:
+        raise ValidationError(
+            _("An image description has at most 1500 characters."), code="too_long"
+        )
+    media = _owned_media(author, [media_id])[0]
+    media.description = description.strip()
+    media.save(update_fields=["description"])
+    return media
+
+
+def _check_reply(author: Account, in_reply_to: Status | None) -> None:
+    if in_reply_to is None:
+        return
+    if in_reply_to.is_reblog or not can_see(author, in_reply_to):
+        raise ValidationError(
+            _("The post you reply to does not exist or is hidden from you."), code="reply"
+        )
+
+
+def post_status(
+    author: Account,
+    text: str,
+    *,
+    visibility: str | None = None,
+    spoiler_text: str = "",
+    sensitive: bool | None = None,
+    language: str | None = None,
+    in_reply_to: Status | None = None,
+    media_ids: Sequence[int | str] = (),
+    poll: PollSpec | None = None,
+    local_only: bool = False,
+    scheduled_at: datetime | None = None,
+) -> Status | ScheduledStatus:
+    """Publish a post by a local account, or schedule it when ``scheduled_at`` is given."""
+    if author.is_suspended:
+        raise ValidationError(_("This account is suspended."), code="suspended")
+    user = author.user
+    visibility = visibility or (user.default_visibility if user else Visibility.PUBLIC)
+    if visibility not in Visibility.values:
+        raise ValidationError(_("Unknown visibility."), code="visibility")
+    spoiler_text = spoiler_text.strip()
+    media = _owned_media(author, media_ids)
+    if media and poll:
+        raise ValidationError(_("A post cannot carry both images and a poll."), code="media")
+    if any(m.status_id for m in media):
+        raise ValidationError(_("This image is already attached to a post."), code="media")
+    if poll:
+        _validate_poll(poll)
+    _validate_text(text, spoiler_text, bool(media or poll))
+    _check_reply(author, in_reply_to)
+    if sensitive is None:
+        sensitive = bool(spoiler_text) or bool(user and user.default_sensitive and media)
+    params = {
+        "text": text,
+        "visibility": visibility,
+        "spoiler_text": spoiler_text,
+        "sensitive": sensitive or bool(spoiler_text),
+        "language": (language or (user.default_language if user else "") or "")[:8],
+        "local_only": local_only,
+    }
+    if scheduled_at is not None:
+        return _schedule(author, scheduled_at, params, in_reply_to, media, poll)
+    return _publish(author, params, in_reply_to, media, poll)
+
+
+def _schedule(
+    author: Account,
+    when: datetime,
+    params: dict[str, Any],
+    in_reply_to: Status | None,
+    media: list[MediaAttachment],
+    poll: PollSpec | None,
+) -> ScheduledStatus:
+    if when < timezone.now() + timedelta(minutes=5):
+        raise ValidationError(
+            _("A scheduled post must be at least five minutes ahead."), code="schedule"
+        )
+    params = {
+        **params,
+        "in_reply_to_id": in_reply_to.pk if in_reply_to else None,
+        "poll": poll.__dict__ if poll else None,
+    }
+    with transaction.atomic():
+        scheduled = ScheduledStatus.objects.create(account=author, scheduled_at=when, params=params)
+        scheduled.media.set(media)
+    from babillard.statuses.tasks import publish_scheduled_status
+
+    enqueue_at(publish_scheduled_status, when, scheduled.pk)
+    return scheduled
+
+
+def publish_scheduled(scheduled_id: int) -> Status | None:
+    """Publish a scheduled post if it is due; nothing if it is gone or not yet due."""
+    with transaction.atomic():
+        scheduled = (
+            ScheduledStatus.objects.select_for_update()
+            .filter(pk=scheduled_id, scheduled_at__lte=timezone.now())
+            .first()
+        )
+        if scheduled is None:
+            return None
+        params = dict(scheduled.params)
+        reply_id = params.pop("in_reply_to_id", None)
+        poll_params = params.pop("poll", None)
+        in_reply_to = Status.objects.filter(pk=reply_id).first() if reply_id else None
+        media = list(scheduled.media.all())
+        scheduled.delete()
+        if reply_id and (in_reply_to is None or not can_see(scheduled.account, in_reply_to)):
+            in_reply_to = None
+        return _publish(
+            scheduled.account,
+            params,
+            in_reply_to,
+            media,
+            PollSpec(**poll_params) if poll_params else None,
+        )
+
+
+def _mentions_and_tags(rendered: formatting.RenderedText) -> tuple[list[Account], list[Tag]]:
+    accounts = list(Account.objects.filter(pk__in=[m.key for m in rendered.mentions]))
+    tags = [get_or_create_tag(name) for name in rendered.tags]
+    return accounts, tags
+
+
+def get_or_create_tag(name: str) -> Tag:
+    tag, _created = Tag.objects.get_or_create(
+        name=name.casefold()[:100], defaults={"display_name": name[:100]}
+    )
+    return tag
+
+
+def _publish(
+    author: Account,
+    params: dict[str, Any],
+    in_reply_to: Status | None,
+    media: list[MediaAttachment],
+    poll: PollSpec | None,
+) -> Status:
+    rendered = render_text(params["text"])
+    mentioned, tags = _mentions_and_tags(rendered)
+    if in_reply_to and in_reply_to.account not in mentioned and in_reply_to.account != author:
+        mentioned.append(in_reply_to.account)
+    with transaction.atomic():
+        status = Status(account=author, content=rendered.html, in_reply_to=in_reply_to, **params)
+        status.uri = links.status_uri(author.username, status.pk)
+        status.url = links.status_url(author.username, status.pk)
+        if in_reply_to:
+            status.in_reply_to_account = in_reply_to.account
+            status.thread_root_id = in_reply_to.thread_root_id or in_reply_to.pk
+        status.save(force_insert=True)
+        status.tags.set(tags)
+        Mention.objects.bulk_create(
+            [Mention(status=status, account=a) for a in mentioned if a != author]
+        )
+        for position, attachment in enumerate(media):
+            MediaAttachment.objects.filter(pk=attachment.pk).update(
+                status=status, position=position
+            )
+        if poll:
+            Poll.objects.create(
+                status=status,
+                options=[o.strip() for o in poll.options],
+                multiple=poll.multiple,
+                hide_totals=poll.hide_totals,
+                votes_counts=[0] * len(poll.options),
+                expires_at=timezone.now() + timedelta(seconds=poll.expires_in),
+            )
+        Account.objects.filter(pk=author.pk).update(
+            statuses_count=F("statuses_count") + 1, last_status_at=status.created_at
+        )
+        if in_reply_to:
+            Status.objects.filter(pk=in_reply_to.pk).update(replies_count=F("replies_count") + 1)
+        for account in mentioned:
+            notify(account, author, NotificationType.MENTION, status)
+        _after_publish(status)
+    if poll:
+        from babillard.statuses.tasks import end_poll
+
+        enqueue_at(end_poll, timezone.now() + timedelta(seconds=poll.expires_in), status.pk)
+    return status
+
+
+def _after_publish(status: Status) -> None:
+    from babillard.search.services import index_status
+    from babillard.timelines.tasks import fan_out_status
+
+    index_status(status)
+    enqueue_on_commit(fan_out_status, status.pk)
+
+
+def _save_version(status: Status) -> None:
+    StatusEdit.objects.create(
+        status=status,
+        text=status.text,
+        content=status.content,
+        spoiler_text=status.spoiler_text,
+        sensitive=status.sensitive,
+        media_descriptions=[m.description for m in status.media.all()],
+        poll_options=status.poll.options if hasattr(status, "poll") else None,
+    )
+
+
+def edit_status(
+    author: Account,
+    status: Status,
+    text: str,
+    *,
+    spoiler_text: str = "",
+    sensitive: bool | None = None,
+    language: str | None = None,
+    media_ids: Sequence[int | str] | None = None,
+    media_descriptions: dict[int, str] | None = None,
+) -> Status:
+    """Edit one's own post, keeping every version for the visible history."""
+    if status.account_id != author.pk or status.is_reblog:
+        raise NotFound(status.pk)
+    media = _owned_media(author, media_ids) if media_ids is not None else list(status.media.all())
+    if any(m.status_id not in (None, status.pk) for m in media):
+        raise ValidationError(_("This image is already attached to a post."), code="media")
+    spoiler_text = spoiler_text.strip()
+    _validate_text(text, spoiler_text, bool(media) or hasattr(status, "poll"))
+    rendered = render_text(text)
+    mentioned, tags = _mentions_and_tags(rendered)
+    with transaction.atomic():
+        if not status.edits.exists():
+            _save_version(status)
+        status.text, status.spoiler_text, status.content = text, spoiler_text, rendered.html
+        status.sensitive = (
+            bool(spoiler_text) if sensitive is None else sensitive or bool(spoiler_text)
+        )
+        if language:
+            status.language = language[:8]
+        status.edited_at = timezone.now()
+        status.save()
+        status.tags.set(tags)
+        known = set(status.mentions.values_list("account_id", flat=True))
+        new_mentions = [a for a in mentioned if a.pk not in known and a != author]
+        Mention.objects.bulk_create([Mention(status=status, account=a) for a in new_mentions])
+        status.media.exclude(pk__in=[m.pk for m in media]).delete()
+        for position, attachment in enumerate(media):
+            description = (media_descriptions or {}).get(attachment.pk, attachment.description)
+            MediaAttachment.objects.filter(pk=attachment.pk).update(
+                status=status, position=position, description=description[:MAX_ALT_TEXT]
+            )
+        _save_version(status)
+        for account in new_mentions:
+            notify(account, author, NotificationType.MENTION, status)
+        for booster_id in status.reblogs.values_list("account_id", flat=True):
+            notify(Account.objects.get(pk=booster_id), author, NotificationType.UPDATE, status)
+        from babillard.search.services import index_status
+
+        index_status(status)
+    return status
+
+
+def delete_status(status: Status) -> None:
+    """Delete a post everywhere: feeds, notifications, boosts, search index, media files."""
+    with transaction.atomic():
+        files = [f for m in status.media.all() for f in (m.file, m.thumbnail) if f]
+        if status.in_reply_to_id:
+            Status.objects.filter(pk=status.in_reply_to_id, replies_count__gt=0).update(
+                replies_count=F("replies_count") - 1
+            )
+        if status.reblog_id:
+            Status.objects.filter(pk=status.reblog_id, reblogs_count__gt=0).update(
+                reblogs_count=F("reblogs_count") - 1
+            )
+        else:
+            Account.objects.filter(pk=status.account_id, statuses_count__gt=0).update(
+                statuses_count=F("statuses_count") - 1
+            )
+        status.delete()
+    for stored in files:
+        transaction.on_commit(partial(stored.storage.delete, str(stored.name)))
+
+
+def delete_own_status(author: Account, status: Status) -> None:
+    if status.account_id != author.pk:
+        raise NotFound(status.pk)
+    delete_status(status)
+
+
+def reblog(account: Account, status: Status, *, uri: str = "") -> Status:
+    """Boost a post to one's followers; followers-only and direct posts cannot be boosted."""
+    original = status.reblog or status
+    if not can_see(account, original):
+        raise NotFound(status.pk)
+    if original.visibility not in (Visibility.PUBLIC, Visibility.UNLISTED):
+        raise ValidationError(
+            _("Only public and unlisted posts can be boosted."), code="visibility"
+        )
+    existing = Status.objects.filter(account=account, reblog=original).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        boost = Status(
+            account=account,
+            reblog=original,
+            visibility=original.visibility,
+            local=account.is_local,
+            local_only=original.local_only,
+        )
+        boost.uri = uri or links.absolute(f"/users/{account.username}/statuses/{boost.pk}/activity")
+        try:
+            with transaction.atomic():
+                boost.save(force_insert=True)
+        except IntegrityError:
+            return Status.objects.get(account=account, reblog=original)
+        Status.objects.filter(pk=original.pk).update(reblogs_count=F("reblogs_count") + 1)
+        notify(original.account, account, NotificationType.REBLOG, original)
+        from babillard.timelines.tasks import fan_out_status
+
+        enqueue_on_commit(fan_out_status, boost.pk)
+    return boost
+
+
+def unreblog(account: Account, status: Status) -> Status:
+    original = status.reblog or status
+    boost = Status.objects.filter(account=account, reblog=original).first()
+    if boost:
+        delete_status(boost)
+    original.refresh_from_db()
+    return original
+
+
+def favourite(account: Account, status: Status, *, uri: str = "") -> Status:
+    original = status.reblog or status
+    if not can_see(account, original):
+        raise NotFound(status.pk)
+    with transaction.atomic():
+        _fav, created = Favourite.objects.get_or_create(
+            account=account, status=original, defaults={"uri": uri}
+        )
+        if created:
+            Status.objects.filter(pk=original.pk).update(favourites_count=F("favourites_count") + 1)
+            notify(original.account, account, NotificationType.FAVOURITE, original)
+    original.refresh_from_db()
+    return original
+
+
+def unfavourite(account: Account, status: Status) -> Status:
+    original = status.reblog or status
+    with transaction.atomic():
+        deleted, _count = Favourite.objects.filter(account=account, status=original).delete()
+        if deleted:
+            Status.objects.filter(pk=original.pk, favourites_count__gt=0).update(
+                favourites_count=F("favourites_count") - 1
+            )
+    original.refresh_from_db()
+    return original
+
+
+def bookmark(account: Account, status: Status) -> Status:
+    original = status.reblog or status
+    if not can_see(account, original):
+        raise NotFound(status.pk)
+    Bookmark.objects.get_or_create(account=account, status=original)
+    return original
+
+
+def unbookmark(account: Account, status: Status) -> Status:
+    original = status.reblog or status
+    Bookmark.objects.filter(account=account, status=original).delete()
+    return original
+
+
+def pin(account: Account, status: Status) -> Status:
+    if status.account_id != account.pk or status.is_reblog:
+        raise ValidationError(_("You can only pin your own posts."), code="pin")
+    if status.visibility == Visibility.DIRECT:
+        raise ValidationError(_("Direct messages cannot be pinned."), code="pin")
+    with transaction.atomic():
+        if Pin.objects.filter(account=account).exclude(status=status).count() >= MAX_PINS:
+            raise ValidationError(_("You can pin at most five posts."), code="pin")
+        Pin.objects.get_or_create(account=account, status=status)
+    return status
+
+
+def unpin(account: Account, status: Status) -> Status:
+    Pin.objects.filter(account=account, status=status).delete()
+    return status
+
+
+def vote(account: Account, poll: Poll, choices: Sequence[int]) -> Poll:
+    """Vote once in a poll the account can see; several choices only in multiple polls."""
+    if not can_see(account, poll.status):
+        raise NotFound(poll.pk)
+    if poll.expired:
+        raise ValidationError(_("This poll has ended."), code="poll")
+    picked = sorted(set(choices))
+    if not picked or any(not 0 <= c < len(poll.options) for c in picked):
+        raise ValidationError(_("Choose one of the poll's choices."), code="poll")
+    if len(picked) > 1 and not poll.multiple:
+        raise ValidationError(_("This poll takes a single choice."), code="poll")
+    if poll.status.account_id == account.pk:
+        raise ValidationError(_("You cannot vote in your own poll."), code="poll")
+    with transaction.atomic():
+        locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        if PollVote.objects.filter(poll=locked, account=account).exists():
+            raise ValidationError(_("You have already voted in this poll."), code="poll")
+        PollVote.objects.bulk_create(
+            [PollVote(poll=locked, account=account, choice=c) for c in picked]
+        )
+        counts = list(locked.votes_counts)
+        for choice in picked:
+            counts[choice] += 1
+        locked.votes_counts = counts
+        locked.voters_count += 1
+        locked.save(update_fields=["votes_counts", "voters_count"])
+    return locked
+
+
+def end_poll(status_id: int) -> None:
+    """Tell the voters and the author that a poll has ended (once, when it has)."""
+    with transaction.atomic():
+        poll = (
+            Poll.objects.select_for_update()
+            .filter(status_id=status_id, ended_notified=False, expires_at__lte=timezone.now())
+            .select_related("status__account")
+            .first()
+        )
+        if poll is None:
+            return
+        poll.ended_notified = True
+        poll.save(update_fields=["ended_notified"])
+        author = poll.status.account
+        voters = Account.objects.filter(pk__in=poll.votes.values("account_id"))
+        for account in [author, *voters]:
+            notify(account, author, NotificationType.POLL, poll.status)
+
+
+def cancel_scheduled(account: Account, scheduled_id: int) -> None:
+    deleted, _count = ScheduledStatus.objects.filter(account=account, pk=scheduled_id).delete()
+    if not deleted:
+        raise NotFound(scheduled_id)

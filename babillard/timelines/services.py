@@ -1,0 +1,154 @@
+"""Home-feed fan-out, backfill and purge, lists: the writes of the timelines domain."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from babillard.accounts.models import Account, Block, Follow, Mute, Visibility
+from babillard.statuses.models import Status
+from babillard.timelines.models import HomeFeedEntry, List
+
+BACKFILL_SIZE = 40
+# Trim a feed back to HOME_FEED_MAX once in this many insertions, not on every one.
+TRIM_EVERY = 32
+
+
+def _recipients(status: Status) -> set[int]:
+    """Local accounts whose home feed gets this post or boost, as Mastodon decides.
+
+    Followers get a post unless it is direct; a reply reaches only followers who
+    also follow the account replied to; the mentioned always get direct posts
+    and replies; boosts skip followers who hid the booster's boosts.
+    """
+    author = status.account
+    original = status.reblog or status
+    owners: set[int] = {author.pk} if author.is_local else set()
+    if status.visibility != Visibility.DIRECT:
+        follows = Follow.objects.filter(target=author, account__domain="")
+        if status.is_reblog:
+            follows = follows.filter(show_reblogs=True)
+        followers = set(follows.values_list("account_id", flat=True))
+        if (
+            original.in_reply_to_account_id
+            and original.in_reply_to_account_id != original.account_id
+        ):
+            followers &= set(
+                Follow.objects.filter(
+                    target_id=original.in_reply_to_account_id, account_id__in=followers
+                ).values_list("account_id", flat=True)
+            )
+        owners |= followers
+    if not status.is_reblog:
+        owners |= set(
+            status.mentions.filter(account__domain="").values_list("account_id", flat=True)
+        )
+    authors = {author.pk, original.account_id}
+    owners -= set(
+        Block.objects.filter(account_id__in=owners, target_id__in=authors).values_list(
+            "account_id", flat=True
+        )
+    )
+    owners -= set(
+        Block.objects.filter(target_id__in=owners, account_id__in=authors).values_list(
+            "target_id", flat=True
+        )
+    )
+    owners -= set(
+        Mute.objects.filter(account_id__in=owners, target_id__in=authors).values_list(
+            "account_id", flat=True
+        )
+    )
+    return owners
+
+
+def fan_out(status: Status) -> int:
+    """Insert a post or boost into its local recipients' home feeds; idempotent."""
+    original = status.reblog or status
+    owners = _recipients(status)
+    if status.is_reblog:
+        owners -= set(
+            HomeFeedEntry.objects.filter(owner_id__in=owners, status_id=original.pk).values_list(
+                "owner_id", flat=True
+            )
+        )
+    HomeFeedEntry.objects.bulk_create(
+        [
+            HomeFeedEntry(owner_id=o, status_id=status.pk, origin_account_id=original.account_id)
+            for o in owners
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    if status.pk % TRIM_EVERY == 0:
+        for owner_id in owners:
+            trim_feed(owner_id)
+    return len(owners)
+
+
+def trim_feed(owner_id: int) -> None:
+    cutoff = (
+        HomeFeedEntry.objects.filter(owner_id=owner_id)
+        .order_by("-status_id")
+        .values_list("status_id", flat=True)[settings.HOME_FEED_MAX : settings.HOME_FEED_MAX + 1]
+    )
+    oldest_kept = list(cutoff)
+    if oldest_kept:
+        HomeFeedEntry.objects.filter(owner_id=owner_id, status_id__lte=oldest_kept[0]).delete()
+
+
+def backfill(owner: Account, followed: Account) -> None:
+    """After a follow, bring the followed account's recent posts into the home feed."""
+    from babillard.statuses.queries import visible_to
+
+    recent = (
+        Status.objects.filter(visible_to(owner), account=followed)
+        .exclude(visibility=Visibility.DIRECT)
+        .filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=followed))
+        .order_by("-id")
+        .values_list("id", "reblog__account_id")[:BACKFILL_SIZE]
+    )
+    HomeFeedEntry.objects.bulk_create(
+        [
+            HomeFeedEntry(owner=owner, status_id=sid, origin_account_id=origin or followed.pk)
+            for sid, origin in recent
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def purge_account_from_feed(owner: Account, removed: Account) -> None:
+    """After an unfollow or block: drop the account's posts and boosts from the feed."""
+    HomeFeedEntry.objects.filter(owner=owner).filter(
+        Q(origin_account=removed) | Q(status__account=removed)
+    ).delete()
+
+
+def create_list(
+    owner: Account, title: str, replies_policy: str = "list", exclusive: bool = False
+) -> List:
+    title = title.strip()
+    if not title:
+        raise ValidationError(_("A list needs a title."), code="blank")
+    if len(title) > 100:
+        raise ValidationError(_("A list title has at most 100 characters."), code="too_long")
+    return List.objects.create(
+        owner=owner, title=title, replies_policy=replies_policy, exclusive=exclusive
+    )
+
+
+def add_to_list(owner: Account, timeline: List, accounts: list[Account]) -> None:
+    if timeline.owner_id != owner.pk:
+        raise ValidationError(_("This list is not yours."), code="owner")
+    followed = set(Follow.objects.filter(account=owner).values_list("target_id", flat=True))
+    if any(a.pk not in followed for a in accounts):
+        raise ValidationError(
+            _("You can only add accounts you follow to a list."), code="not_followed"
+        )
+    timeline.members.add(*accounts)
+
+
+def remove_from_list(owner: Account, timeline: List, accounts: list[Account]) -> None:
+    if timeline.owner_id != owner.pk:
+        raise ValidationError(_("This list is not yours."), code="owner")
+    timeline.members.remove(*accounts)
