@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "babillard.notifications",
     "babillard.search",
     "babillard.moderation",
+    "oauth2_provider",
+    "babillard.api",
+    "babillard.federation",
     "babillard.web",
 ]
 

@@ -5,6 +5,8 @@ from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("babillard.api.urls")),
+    path("", include("babillard.federation.urls")),
     path("", include("babillard.web.urls")),
     path(
         f"{settings.MEDIA_URL.strip('/')}/<path:path>",
