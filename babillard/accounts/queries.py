@@ -28,17 +28,23 @@ def get_local_account(username: str) -> Account:
     return get_account(username, "")
 
 
-def hidden_account_ids(viewer: Account) -> set[int]:
-    """Accounts whose posts never reach the viewer's timelines: blocked either way, or muted."""
+def hidden_account_ids(viewer: Account, *, for_notifications: bool = False) -> set[int]:
+    """Accounts hidden from the viewer: blocked either way, or muted.
+
+    For notifications, a mute hides only when it was made with its notifications.
+    """
     ids: set[int] = set()
     for account_id, target_id in Block.objects.filter(
         Q(account=viewer) | Q(target=viewer)
     ).values_list("account_id", "target_id"):
         ids.add(target_id if account_id == viewer.pk else account_id)
+    mutes = Mute.objects.filter(account=viewer)
+    if for_notifications:
+        mutes = mutes.filter(hide_notifications=True)
     ids.update(
-        Mute.objects.filter(account=viewer)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        .values_list("target_id", flat=True)
+        mutes.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())).values_list(
+            "target_id", flat=True
+        )
     )
     return ids
 

@@ -13,7 +13,7 @@ def notifications_for(
     """A local account's notifications, newest first, without those of hidden accounts."""
     found = (
         Notification.objects.filter(recipient=account)
-        .exclude(from_account_id__in=hidden_account_ids(account))
+        .exclude(from_account_id__in=hidden_account_ids(account, for_notifications=True))
         .exclude(from_account__suspended_at__isnull=False)
         .select_related("from_account", "status", "status__account")
         .order_by("-id")

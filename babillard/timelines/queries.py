@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from babillard.accounts.models import Account, Visibility
+from babillard.accounts.models import Account, Follow, Visibility
 from babillard.accounts.queries import hidden_account_ids
 from babillard.core.pagination import Page, paginate
 from babillard.statuses.models import Bookmark, Favourite, Status
@@ -11,6 +11,13 @@ from babillard.timelines.models import HomeFeedEntry, List
 
 
 def _without_hidden(viewer: Account | None, statuses: QuerySet[Status]) -> QuerySet[Status]:
+    """Leave out blocked and muted accounts, and limited accounts the viewer does not follow."""
+    limited = Q(account__silenced_at__isnull=False)
+    if viewer is not None:
+        limited &= ~Q(account__in=Follow.objects.filter(account=viewer).values("target")) & ~Q(
+            account=viewer
+        )
+    statuses = statuses.exclude(limited)
     if viewer is None:
         return statuses
     hidden = hidden_account_ids(viewer)
