@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from babillard.accounts.models import Account, Block, Follow, FollowRequest, Invite, Mute, User
+
+
+@admin.register(User)
+class BabillardUserAdmin(UserAdmin):
+    list_display = (
+        "username",
+        "email",
+        "email_confirmed",
+        "approved",
+        "is_moderator",
+        "is_superuser",
+    )
+    list_filter = ("email_confirmed", "approved", "is_moderator", "is_superuser", "is_active")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (
+            "Babillard",
+            {"fields": ("email_confirmed", "approved", "is_moderator", "signup_reason", "locale")},
+        ),
+    )
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("username", "domain", "kind", "display_name", "followers_count", "suspended_at")
+    list_filter = ("kind", "bot", "locked")
+    search_fields = ("username", "domain", "display_name")
+    readonly_fields = ("private_key", "public_key", "uri", "created_at")
+
+
+for model in (Follow, FollowRequest, Block, Mute, Invite):
+    admin.site.register(model, list_display=[f.name for f in model._meta.fields][:6])
