@@ -1,8 +1,107 @@
-from django.urls import path
+"""The web pages. Shapes follow Mastodon's web addresses where they exist (``/@name``,
+``/@name/<id>``, ``/tags/<name>``, ``/public/local``)."""
 
-from babillard.web import views
+from django.urls import include, path, re_path
+
+from babillard.web import feeds
+from babillard.web.views import accounts, auth, moderation, settings, statuses, timelines
 
 app_name = "web"
+
+USER = r"(?P<username>[A-Za-z0-9_]+(?:@[A-Za-z0-9.:-]+)?)"
+LOCAL_USER = r"(?P<username>[A-Za-z0-9_]+)"
+TAG = r"(?P<name>[^/.]+)"
+
 urlpatterns = [
-    path("", views.landing, name="landing"),
+    path("", timelines.landing, name="landing"),
+    path("about", timelines.about, name="about"),
+    path("home", timelines.home, name="home"),
+    path("home/new", timelines.home_new, name="home_new"),
+    path("public/local", timelines.local, name="local"),
+    re_path(rf"^tags/{TAG}\.rss$", feeds.TagRss(), name="tag_rss"),
+    re_path(rf"^tags/{TAG}\.atom$", feeds.TagAtom(), name="tag_atom"),
+    re_path(rf"^tags/{TAG}$", timelines.hashtag, name="tag"),
+    path("bookmarks", timelines.bookmarks, name="bookmarks"),
+    path("favourites", timelines.favourites, name="favourites"),
+    path("compose", statuses.compose, name="compose"),
+    path("scheduled", statuses.scheduled, name="scheduled"),
+    path("scheduled/<int:scheduled_id>/cancel", statuses.cancel_scheduled, name="cancel_scheduled"),
+    path("statuses/<int:status_id>/delete", statuses.delete, name="status_delete"),
+    path("statuses/<int:status_id>/vote", statuses.vote, name="status_vote"),
+    path("statuses/<int:status_id>/<str:verb>", statuses.action, name="status_action"),
+    path("accounts/<int:account_id>/report", accounts.report, name="report"),
+    path("accounts/<int:account_id>/<str:verb>", accounts.relation, name="relation"),
+    path("follow_requests", accounts.follow_requests, name="follow_requests"),
+    path(
+        "follow_requests/<int:account_id>/<str:verb>",
+        accounts.answer_follow_request,
+        name="answer_follow_request",
+    ),
+    path("search", accounts.search, name="search"),
+    path("notifications", accounts.notifications, name="notifications"),
+    path("notifications/read", accounts.notifications_read, name="notifications_read"),
+    path("lists", accounts.lists, name="lists"),
+    path("lists/<int:list_id>", accounts.list_detail, name="list"),
+    path("lists/<int:list_id>/delete", accounts.list_delete, name="list_delete"),
+    path("lists/<int:list_id>/members/<str:verb>", accounts.list_members, name="list_members"),
+    # Settings
+    path("settings/profile", settings.profile, name="settings_profile"),
+    path("settings/account", settings.account, name="settings_account"),
+    path("settings/preferences", settings.preferences, name="settings_preferences"),
+    path("settings/mutes", settings.mutes, name="settings_mutes"),
+    path("settings/blocks", settings.blocks, name="settings_blocks"),
+    path("settings/invites", settings.invites, name="settings_invites"),
+    # Authentication
+    path("auth/sign_up", auth.sign_up, name="sign_up"),
+    path("invite/<str:code>", auth.sign_up, name="invite"),
+    path("auth/confirm/<str:token>/", auth.confirm, name="confirm"),
+    path("auth/login", auth.login, name="login"),
+    path("auth/logout", auth.logout, name="logout"),
+    path("auth/password/reset", auth.password_reset, name="password_reset"),
+    path("auth/password/reset/done", auth.password_reset_done, name="password_reset_done"),
+    path(
+        "auth/password/reset/<uidb64>/<token>/",
+        auth.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "auth/password/reset/complete",
+        auth.password_reset_complete,
+        name="password_reset_complete",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Moderation
+    path("moderation/", moderation.reports, name="moderation"),
+    path("moderation/sign_ups", moderation.sign_ups, name="moderation_sign_ups"),
+    path(
+        "moderation/sign_ups/<int:user_id>/<str:verb>",
+        moderation.answer_sign_up,
+        name="moderation_answer_sign_up",
+    ),
+    path("moderation/reports", moderation.reports, name="moderation_reports"),
+    path("moderation/reports/<int:report_id>", moderation.report_detail, name="moderation_report"),
+    path(
+        "moderation/reports/<int:report_id>/<str:verb>",
+        moderation.report_action,
+        name="moderation_report_action",
+    ),
+    path("moderation/accounts", moderation.accounts, name="moderation_accounts"),
+    path(
+        "moderation/accounts/<int:account_id>/<str:verb>",
+        moderation.account_action,
+        name="moderation_account_action",
+    ),
+    path("moderation/log", moderation.audit_log, name="moderation_log"),
+    # Profiles and posts
+    re_path(rf"^@{LOCAL_USER}\.rss$", feeds.AccountRss(), name="profile_rss"),
+    re_path(rf"^@{LOCAL_USER}\.atom$", feeds.AccountAtom(), name="profile_atom"),
+    re_path(rf"^@{USER}$", accounts.profile, name="profile"),
+    re_path(
+        rf"^@{USER}/with_replies$", accounts.profile, {"tab": "replies"}, name="profile_replies"
+    ),
+    re_path(rf"^@{USER}/media$", accounts.profile, {"tab": "media"}, name="profile_media"),
+    re_path(rf"^@{USER}/(?P<which>followers|following)$", accounts.collection, name="collection"),
+    re_path(rf"^@{USER}/(?P<status_id>[0-9]+)$", statuses.status_page, name="status"),
+    re_path(rf"^@{USER}/(?P<status_id>[0-9]+)/edit$", statuses.edit, name="status_edit"),
+    re_path(rf"^@{USER}/(?P<status_id>[0-9]+)/history$", statuses.history, name="status_history"),
 ]

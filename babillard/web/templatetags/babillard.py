@@ -1,0 +1,35 @@
+"""Small helpers for the templates."""
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def poll_rows(poll: Any) -> list[dict[str, Any]]:
+    """One row per choice: its index, title, vote count and share of the votes."""
+    counts = list(poll.votes_counts) + [0] * (len(poll.options) - len(poll.votes_counts))
+    total = sum(counts) or 1
+    return [
+        {"index": i, "title": title, "count": counts[i], "percent": round(100 * counts[i] / total)}
+        for i, title in enumerate(poll.options)
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def full_path_with(context: Any, **params: Any) -> str:
+    """The current address with some query parameters replaced (for pagination links)."""
+    request = context["request"]
+    query = request.GET.copy()
+    for name in ("max_id", "min_id", "page"):
+        query.pop(name, None)
+    for name, value in params.items():
+        query[name] = value
+    return f"{request.path}?{query.urlencode()}"
+
+
+@register.filter
+def in_set(value: Any, container: Any) -> bool:
+    return bool(container) and value in container

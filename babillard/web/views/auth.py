@@ -1,0 +1,171 @@
+"""Sign-up, e-mail confirmation, log in and out, password reset; log-in and sign-up are
+rate-limited per client address."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as log_in
+from django.contrib.auth import logout as log_out
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from babillard.accounts import services as account_services
+from babillard.accounts.models import Account, Invite
+from babillard.web.forms import LoginForm, SignUpForm
+from babillard.web.views.common import add_errors, back
+
+PASSWORD_CODES = {
+    "password_too_short",
+    "password_too_common",
+    "password_too_similar",
+    "password_entirely_numeric",
+}
+
+
+def _client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def rate_limited(request: HttpRequest, scope: str) -> bool:
+    """Count one attempt for this address; true once it is over the limit for the window."""
+    key = f"auth-rate:{scope}:{_client_address(request)}"
+    cache.add(key, 0, timeout=settings.AUTH_RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=settings.AUTH_RATE_WINDOW)
+        count = 1
+    return count > settings.AUTH_RATE_LIMIT
+
+
+def too_many(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request,
+        "web/auth/too_many.html",
+        {"minutes": max(1, settings.AUTH_RATE_WINDOW // 60)},
+        status=429,
+    )
+    response.headers["Retry-After"] = str(settings.AUTH_RATE_WINDOW)
+    return response
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if rate_limited(request, "login"):
+            return too_many(request)
+        form = LoginForm(request, request.POST)
+        if form.is_valid() and form.user is not None:
+            log_in(request, form.user)
+            return back(request, reverse("web:home"))
+    else:
+        form = LoginForm(request)
+    return render(
+        request,
+        "web/auth/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    log_out(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def sign_up(request: HttpRequest, code: str = "") -> HttpResponse:
+    mode = settings.REGISTRATION_MODE
+    invite = Invite.objects.filter(code=code).first() if code else None
+    if code and (invite is None or not invite.is_usable):
+        return render(request, "web/auth/sign_up_closed.html", {"invalid_invite": True}, status=404)
+    if invite is None and mode in ("closed", "invite"):
+        return render(request, "web/auth/sign_up_closed.html", {"mode": mode}, status=403)
+    needs_reason = mode == "approval" and invite is None
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        if rate_limited(request, "sign_up"):
+            return too_many(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                account_services.sign_up(
+                    data["username"],
+                    data["email"],
+                    data["password"],
+                    reason=data.get("reason") or "",
+                    invite_code=code,
+                    locale=get_language() or "",
+                )
+            except ValidationError as error:
+                taken = Account.objects.filter(
+                    username__iexact=data["username"], domain=""
+                ).exists()
+                fields = {
+                    "invalid": "username",
+                    "reserved": "username",
+                    "taken": "username" if taken else "email",
+                    "reason": "reason",
+                    **dict.fromkeys(PASSWORD_CODES, "password"),
+                }
+                add_errors(form, error, fields)
+            else:
+                return render(
+                    request,
+                    "web/auth/sign_up_done.html",
+                    {"needs_approval": needs_reason, "email": data["email"]},
+                )
+    return render(
+        request,
+        "web/auth/sign_up.html",
+        {"form": form, "needs_reason": needs_reason, "code": code},
+        status=400 if form.errors else 200,
+    )
+
+
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = account_services.confirm_email(token)
+    except ValidationError as error:
+        return render(request, "web/auth/confirm_failed.html", {"error": error}, status=400)
+    if user.approved:
+        messages.success(request, _("Your e-mail address is confirmed: you can log in."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Your e-mail address is confirmed. A moderator will now look at your "
+                "sign-up; you can log in once it is approved."
+            ),
+        )
+    return redirect("web:login")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "web/auth/password_reset.html"
+    email_template_name = "web/auth/password_reset_email.txt"
+    subject_template_name = "web/auth/password_reset_subject.txt"
+    success_url = reverse_lazy("web:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if rate_limited(request, "password_reset"):
+            return too_many(request)
+        return super().post(request, *args, **kwargs)
+
+
+password_reset = PasswordResetView.as_view()
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="web/auth/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="web/auth/password_reset_confirm.html",
+    success_url=reverse_lazy("web:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="web/auth/password_reset_complete.html"
+)

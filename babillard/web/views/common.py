@@ -1,0 +1,155 @@
+"""What every page shares: the viewer, access rules, errors turned into answers, htmx partials."""
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from babillard.accounts.models import Account, User
+from babillard.core.errors import Forbidden, NotFound
+from babillard.core.pagination import Page
+from babillard.statuses.models import Poll, PollVote, Status
+from babillard.statuses.queries import interactions
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def viewer_of(request: HttpRequest) -> Account | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return cast(Account | None, getattr(user, "account_record", None))
+
+
+def current_account(request: HttpRequest) -> Account:
+    """The logged-in viewer's account, for views that require a log-in."""
+    account = viewer_of(request)
+    if account is None:
+        raise PermissionDenied
+    return account
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _translate_errors(view: View) -> View:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except Forbidden:
+            raise PermissionDenied from None
+
+    return cast(View, wrapper)
+
+
+def public_page(view: View) -> View:
+    """A page visitors may read, unless the instance is private."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.PRIVATE_INSTANCE and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return cast(View, _translate_errors(cast(View, wrapper)))
+
+
+def member_page(view: View) -> View:
+    """A page or action for logged-in people only."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if viewer_of(request) is None:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return cast(View, _translate_errors(cast(View, wrapper)))
+
+
+def moderator_page(view: View) -> View:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if viewer_of(request) is None:
+            return redirect_to_login(request.get_full_path())
+        if not getattr(request.user, "can_moderate", False):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return cast(View, _translate_errors(cast(View, wrapper)))
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def page_or_partial(
+    request: HttpRequest,
+    template: str,
+    partial: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    """The fragment for htmx requests, the whole page otherwise."""
+    return render(request, partial if is_htmx(request) else template, context, status=status)
+
+
+def back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Redirect to the ``next`` field of the form when it is a local address."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return HttpResponseRedirect(target)
+
+
+def add_errors(form: Form, error: ValidationError, fields: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError next to the field it is about (by its code)."""
+    fields = fields or {}
+    for item in error.error_list:
+        field = fields.get(str(item.code or ""))
+        form.add_error(field if field in form.fields else None, item)
+
+
+def status_context(viewer: Account | None, statuses: Iterable[Status]) -> dict[str, Any]:
+    """What rendering these statuses needs about the viewer, in a fixed number of queries."""
+    items = list(statuses)
+    flags = interactions(viewer, items)
+    polls = [poll for s in items for poll in [_poll_of(s.reblog or s)] if poll is not None]
+    voted: set[int] = set()
+    if viewer is not None and polls:
+        voted = set(
+            PollVote.objects.filter(account=viewer, poll__in=polls).values_list(
+                "poll_id", flat=True
+            )
+        )
+    return {**flags, "voted": voted}
+
+
+def _poll_of(status: Status) -> Poll | None:
+    try:
+        return status.poll
+    except Poll.DoesNotExist:
+        return None
+
+
+def timeline_context(viewer: Account | None, page: Page[Status]) -> dict[str, Any]:
+    return {"page": page, "statuses": page.items, "flags": status_context(viewer, page.items)}
+
+
+def page_args(request: HttpRequest) -> dict[str, Any]:
+    return {k: request.GET.get(k) for k in ("max_id", "min_id") if request.GET.get(k)}
