@@ -57,6 +57,8 @@ MAX_STATUS_CHARACTERS = int(os.environ.get("BABILLARD_MAX_CHARACTERS", "500"))
 PRIVATE_INSTANCE = env_bool("BABILLARD_PRIVATE")
 # Tests federate between instances on loopback; production refuses private addresses.
 ALLOW_PRIVATE_ADDRESSES = env_bool("BABILLARD_ALLOW_PRIVATE_ADDRESSES")
+# Federation over plain http and loopback addresses, to try several instances on one machine.
+INSECURE_FEDERATION = env_bool("BABILLARD_INSECURE_FEDERATION")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

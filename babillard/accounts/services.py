@@ -34,6 +34,7 @@ from babillard.accounts.models import (
 from babillard.core import links
 from babillard.core.errors import NotFound
 from babillard.core.tasks import enqueue_on_commit
+from babillard.federation import outbox
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 RESERVED_USERNAMES = {
@@ -278,6 +279,7 @@ def update_profile(account: Account, **changes: Any) -> Account:
         if was_locked and not account.locked:
             for request in FollowRequest.objects.filter(target=account):
                 accept_follow_request(account, request.account)
+        outbox.deliver_actor_update(account)
     return account
 
 
@@ -340,6 +342,7 @@ def follow(
         )
         if created and target.is_local:
             send_notification(target, follower, NotificationType.FOLLOW_REQUEST)
+        outbox.deliver_follow(request)
         return request
     return _create_follow(follower, target, uri=uri, reblogs=reblogs, notify=notify)
 
@@ -359,6 +362,7 @@ def _create_follow(
                 )
         except IntegrityError:
             return Follow.objects.get(account=follower, target=target)
+        outbox.deliver_accept(follower, target)
         FollowRequest.objects.filter(account=follower, target=target).delete()
         _refresh_follow_counts(follower, target)
         send_notification(target, follower, NotificationType.FOLLOW)
@@ -375,6 +379,7 @@ def accept_follow_request(target: Account, requester: Account) -> Follow:
 
 
 def reject_follow_request(target: Account, requester: Account) -> None:
+    outbox.deliver_reject(target, requester)
     deleted, _count = FollowRequest.objects.filter(account=requester, target=target).delete()
     if not deleted:
         raise NotFound(requester.pk)
@@ -385,6 +390,7 @@ def unfollow(follower: Account, target: Account) -> None:
     from babillard.timelines.services import purge_account_from_feed
 
     with transaction.atomic():
+        outbox.deliver_unfollow(follower, target)
         FollowRequest.objects.filter(account=follower, target=target).delete()
         deleted, _count = Follow.objects.filter(account=follower, target=target).delete()
         if deleted:
@@ -393,6 +399,7 @@ def unfollow(follower: Account, target: Account) -> None:
 
 
 def remove_follower(account: Account, follower: Account) -> None:
+    outbox.deliver_reject(account, follower)
     unfollow(follower, account)
 
 
@@ -404,12 +411,14 @@ def block(account: Account, target: Account, *, uri: str = "") -> Block:
         created, _new = Block.objects.get_or_create(
             account=account, target=target, defaults={"uri": uri}
         )
+        outbox.deliver_block(created)
         unfollow(account, target)
         unfollow(target, account)
     return created
 
 
 def unblock(account: Account, target: Account) -> None:
+    outbox.deliver_unblock(account, target)
     Block.objects.filter(account=account, target=target).delete()
 
 
@@ -446,4 +455,77 @@ def delete_user(user: User) -> None:
         followers = list(Account.objects.filter(following_rel__target=account))
         account.delete()
         user.delete()
+        _refresh_follow_counts(*followed, *followers)
+
+
+REMOTE_ACCOUNT_FIELDS = {
+    "username",
+    "domain",
+    "kind",
+    "bot",
+    "display_name",
+    "note_html",
+    "fields",
+    "url",
+    "inbox_url",
+    "shared_inbox_url",
+    "outbox_url",
+    "followers_url",
+    "public_key",
+    "locked",
+    "discoverable",
+    "avatar_remote_url",
+    "header_remote_url",
+}
+
+
+def update_remote_account(uri: str, *, silenced: bool = False, **fields: Any) -> Account:
+    """Create or refresh a remote actor from its actor document (federation reads it).
+
+    The actor is found by URI, or by handle when a server re-created it under a
+    new URI; the biography is remote HTML and is sanitised here.
+    """
+    from babillard.statuses.formatting import sanitize
+
+    if set(fields) - REMOTE_ACCOUNT_FIELDS or not fields.get("domain"):
+        raise ValidationError(_("Unknown profile field."), code="invalid")
+    fields["note_html"] = sanitize(fields.get("note_html", ""))
+    fields["fields"] = [
+        {**f, "value_html": sanitize(f.get("value_html", ""))} for f in fields.get("fields", [])
+    ]
+    with transaction.atomic():
+        account = (
+            Account.objects.select_for_update().filter(uri=uri).exclude(domain="").first()
+            or Account.objects.select_for_update()
+            .filter(username__iexact=fields["username"], domain__iexact=fields["domain"])
+            .first()
+        )
+        if account is None:
+            account = Account(uri=uri)
+        elif account.is_local:
+            raise ValidationError(
+                _("A remote actor cannot replace a local account."), code="invalid"
+            )
+        for name, value in fields.items():
+            setattr(account, name, value)
+        account.uri = uri
+        account.fetched_at = timezone.now()
+        if silenced and account.silenced_at is None:
+            account.silenced_at = timezone.now()
+        account.save()
+    return account
+
+
+def forget_remote_account(account: Account) -> None:
+    """A remote actor deleted itself: remove its posts and relations here."""
+    from babillard.statuses.services import delete_status
+
+    if account.is_local:
+        raise ValidationError(_("Only remote actors can be forgotten."), code="invalid")
+    with transaction.atomic():
+        for status in account.statuses.order_by("-id"):
+            delete_status(status)
+        followed = list(Account.objects.filter(follower_rel__account=account))
+        followers = list(Account.objects.filter(following_rel__target=account))
+        account.delete()
         _refresh_follow_counts(*followed, *followers)

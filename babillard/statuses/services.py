@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from babillard.accounts.models import Account, Visibility
 from babillard.core import links
 from babillard.core.errors import NotFound
+from babillard.core.ids import new_id
 from babillard.core.tasks import enqueue_at, enqueue_on_commit
+from babillard.federation import outbox
 from babillard.notifications.models import NotificationType
 from babillard.notifications.services import notify
 from babillard.statuses import formatting
@@ -306,6 +308,7 @@ def _publish(
         for account in mentioned:
             notify(account, author, NotificationType.MENTION, status)
         _after_publish(status)
+        outbox.deliver_status_create(status)
     if poll:
         from babillard.statuses.tasks import end_poll
 
@@ -383,6 +386,7 @@ def edit_status(
         from babillard.search.services import index_status
 
         index_status(status)
+        outbox.deliver_status_update(status)
     return status
 
 
@@ -402,6 +406,7 @@ def delete_status(status: Status) -> None:
             Account.objects.filter(pk=status.account_id, statuses_count__gt=0).update(
                 statuses_count=F("statuses_count") - 1
             )
+        outbox.deliver_status_delete(status)
         status.delete()
     for stored in files:
         transaction.on_commit(partial(stored.storage.delete, str(stored.name)))
@@ -441,6 +446,7 @@ def reblog(account: Account, status: Status, *, uri: str = "") -> Status:
             return Status.objects.get(account=account, reblog=original)
         Status.objects.filter(pk=original.pk).update(reblogs_count=F("reblogs_count") + 1)
         notify(original.account, account, NotificationType.REBLOG, original)
+        outbox.deliver_reblog(boost)
         from babillard.timelines.tasks import fan_out_status
 
         enqueue_on_commit(fan_out_status, boost.pk)
@@ -467,6 +473,7 @@ def favourite(account: Account, status: Status, *, uri: str = "") -> Status:
         if created:
             Status.objects.filter(pk=original.pk).update(favourites_count=F("favourites_count") + 1)
             notify(original.account, account, NotificationType.FAVOURITE, original)
+            outbox.deliver_favourite(account, original)
     original.refresh_from_db()
     return original
 
@@ -474,6 +481,7 @@ def favourite(account: Account, status: Status, *, uri: str = "") -> Status:
 def unfavourite(account: Account, status: Status) -> Status:
     original = status.reblog or status
     with transaction.atomic():
+        outbox.deliver_unfavourite(account, original)
         deleted, _count = Favourite.objects.filter(account=account, status=original).delete()
         if deleted:
             Status.objects.filter(pk=original.pk, favourites_count__gt=0).update(
@@ -566,3 +574,163 @@ def cancel_scheduled(account: Account, scheduled_id: int) -> None:
     deleted, _count = ScheduledStatus.objects.filter(account=account, pk=scheduled_id).delete()
     if not deleted:
         raise NotFound(scheduled_id)
+
+
+@dataclass
+class RemotePoll:
+    options: list[str]
+    votes_counts: list[int]
+    multiple: bool = False
+    expires_at: datetime | None = None
+    voters_count: int = 0
+
+
+def _remote_media(status: Status, media: Sequence[dict[str, Any]]) -> None:
+    status.media.all().delete()
+    MediaAttachment.objects.bulk_create(
+        [
+            MediaAttachment(
+                account=status.account,
+                status=status,
+                position=position,
+                remote_url=item["url"],
+                mime_type=item.get("mime_type", ""),
+                description=item.get("description", "")[:MAX_ALT_TEXT],
+                blurhash=item.get("blurhash", ""),
+                width=item.get("width"),
+                height=item.get("height"),
+            )
+            for position, item in enumerate(media)
+        ]
+    )
+
+
+def _remote_poll(status: Status, poll: dict[str, Any] | None) -> None:
+    if not poll:
+        return
+    spec = RemotePoll(**poll)
+    counts = (list(spec.votes_counts) + [0] * len(spec.options))[: len(spec.options)]
+    Poll.objects.update_or_create(
+        status=status,
+        defaults={
+            "options": spec.options,
+            "multiple": spec.multiple,
+            "expires_at": spec.expires_at,
+            "votes_counts": counts,
+            "voters_count": spec.voters_count or 0,
+        },
+    )
+
+
+def receive_remote_status(
+    author: Account,
+    *,
+    uri: str,
+    url: str,
+    content: str,
+    visibility: str,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str = "",
+    in_reply_to: Status | None = None,
+    mentions: Sequence[Account] = (),
+    tags: Sequence[str] = (),
+    media: Sequence[dict[str, Any]] = (),
+    poll: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
+) -> Status:
+    """Store a post received from another server, once per URI.
+
+    Its HTML is sanitised like local text; mentions notify, the post reaches
+    local followers' home feeds, hashtag timelines and search, as a local one.
+    """
+    if author.is_local:
+        raise ValidationError(_("Only remote posts are received."), code="invalid")
+    if visibility not in Visibility.values:
+        raise ValidationError(_("Unknown visibility."), code="visibility")
+    existing = Status.objects.filter(uri=uri).first()
+    if existing is not None:
+        return existing
+    html = formatting.sanitize(content)
+    moment = min(created_at or timezone.now(), timezone.now())
+    with transaction.atomic():
+        status = Status(
+            id=new_id(moment),
+            account=author,
+            uri=uri,
+            url=url,
+            local=False,
+            text=formatting.plain_text(html),
+            content=html,
+            spoiler_text=spoiler_text[:500],
+            sensitive=sensitive or bool(spoiler_text),
+            visibility=visibility,
+            language=language[:8],
+            in_reply_to=in_reply_to,
+            created_at=moment,
+        )
+        if in_reply_to:
+            status.in_reply_to_account = in_reply_to.account
+            status.thread_root_id = in_reply_to.thread_root_id or in_reply_to.pk
+        try:
+            with transaction.atomic():
+                status.save(force_insert=True)
+        except IntegrityError:
+            return Status.objects.get(uri=uri)
+        status.tags.set([get_or_create_tag(name) for name in tags])
+        mentioned = [a for a in mentions if a != author]
+        Mention.objects.bulk_create([Mention(status=status, account=a) for a in mentioned])
+        _remote_media(status, media)
+        _remote_poll(status, poll)
+        Account.objects.filter(pk=author.pk).update(
+            statuses_count=F("statuses_count") + 1, last_status_at=status.created_at
+        )
+        if in_reply_to:
+            Status.objects.filter(pk=in_reply_to.pk).update(replies_count=F("replies_count") + 1)
+        for account in mentioned:
+            if account.is_local:
+                notify(account, author, NotificationType.MENTION, status)
+        _after_publish(status)
+    return status
+
+
+def update_remote_status(
+    status: Status,
+    *,
+    content: str,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str = "",
+    tags: Sequence[str] = (),
+    media: Sequence[dict[str, Any]] = (),
+    poll: dict[str, Any] | None = None,
+    edited_at: datetime | None = None,
+) -> Status:
+    """Apply an edit received from the post's own server, keeping the history."""
+    if status.account.is_local or status.is_reblog:
+        raise ValidationError(
+            _("Only remote posts are updated from remote servers."), code="invalid"
+        )
+    html = formatting.sanitize(content)
+    with transaction.atomic():
+        if not status.edits.exists():
+            _save_version(status)
+        status.content, status.text = html, formatting.plain_text(html)
+        status.spoiler_text = spoiler_text[:500]
+        status.sensitive = sensitive or bool(spoiler_text)
+        if language:
+            status.language = language[:8]
+        status.edited_at = edited_at or timezone.now()
+        status.save()
+        status.tags.set([get_or_create_tag(name) for name in tags])
+        _remote_media(status, media)
+        _remote_poll(status, poll)
+        _save_version(status)
+        for booster_id in status.reblogs.values_list("account_id", flat=True):
+            booster = Account.objects.get(pk=booster_id)
+            if booster.is_local:
+                notify(booster, status.account, NotificationType.UPDATE, status)
+        from babillard.search.services import index_status
+
+        index_status(status)
+    return status

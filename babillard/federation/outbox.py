@@ -1,0 +1,243 @@
+"""What the domain services call to tell other servers about a change.
+
+Each ``deliver_*`` function is called inside the service's transaction: it
+builds the activity while the rows it describes still exist, writes one
+``Delivery`` row per inbox (shared inboxes first, so a server gets it once),
+and enqueues the delivery tasks when the transaction commits. A rolled-back
+write therefore sends nothing. Remote actors' own changes, replayed here by
+the inbox, send nothing: only local actors deliver.
+"""
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from babillard.accounts.models import Account, Block, Follow, FollowRequest, Visibility
+from babillard.core.tasks import enqueue_on_commit
+from babillard.federation import activities
+from babillard.federation.models import Delivery, RemoteServer
+from babillard.statuses.models import Favourite, Status
+
+logger = logging.getLogger(__name__)
+
+
+def _suspended_domains(domains: Iterable[str]) -> set[str]:
+    from babillard.moderation.models import DomainBlock
+
+    return {
+        d.lower()
+        for d in DomainBlock.objects.filter(
+            domain__in=list(domains), severity="suspend"
+        ).values_list("domain", flat=True)
+    }
+
+
+def inboxes_of(accounts: Iterable[Account]) -> list[str]:
+    """One inbox per server where it has a shared inbox, else each actor's own."""
+    remote = [a for a in accounts if not a.is_local and not a.is_suspended]
+    refused = _suspended_domains({a.domain for a in remote})
+    found: list[str] = []
+    for account in remote:
+        if account.domain.lower() in refused:
+            continue
+        inbox = account.shared_inbox_url or account.inbox_url
+        if inbox and inbox not in found:
+            found.append(inbox)
+    return found
+
+
+def send(sender: Account, activity: dict[str, Any], recipients: Iterable[Account]) -> int:
+    """Queue ``activity`` for every inbox of ``recipients``; return how many were queued."""
+    if not sender.is_local:
+        return 0
+    from babillard.federation.tasks import deliver
+
+    queued = 0
+    for inbox in inboxes_of(recipients):
+        domain = (urlsplit(inbox).netloc or "").lower()
+        server = RemoteServer.objects.filter(domain=domain).first()
+        later = server.unavailable_until if server and server.is_unavailable else None
+        try:
+            with transaction.atomic():
+                delivery = Delivery.objects.create(
+                    sender=sender,
+                    activity_id=activity["id"],
+                    activity_type=activity["type"],
+                    inbox_url=inbox,
+                    domain=domain,
+                    payload=activity,
+                    next_attempt_at=later or timezone.now(),
+                )
+        except IntegrityError:
+            continue  # already queued: sending twice is harmless but pointless
+        if later is None:
+            enqueue_on_commit(deliver, delivery.pk)
+        queued += 1
+    return queued
+
+
+def _remote_followers(account: Account) -> list[Account]:
+    return list(Account.objects.filter(following_rel__target=account).exclude(domain=""))
+
+
+def _status_audience(status: Status) -> list[Account]:
+    audience = [m.account for m in status.mentions.select_related("account")]
+    if status.visibility != Visibility.DIRECT:
+        audience += _remote_followers(status.account)
+    if status.in_reply_to_id and status.in_reply_to:
+        audience.append(status.in_reply_to.account)
+    return audience
+
+
+FEDERATED_VISIBILITIES = {
+    Visibility.PUBLIC,
+    Visibility.UNLISTED,
+    Visibility.PRIVATE,
+    Visibility.DIRECT,
+}
+
+
+def _federated(status: Status) -> bool:
+    """Local-only posts (and any audience narrower than these four) never leave the server."""
+    return (
+        status.account.is_local
+        and not status.local_only
+        and status.visibility in FEDERATED_VISIBILITIES
+    )
+
+
+def deliver_status_create(status: Status) -> None:
+    if _federated(status) and not status.is_reblog:
+        send(status.account, activities.create_activity(status), _status_audience(status))
+
+
+def deliver_status_update(status: Status) -> None:
+    if _federated(status) and not status.is_reblog:
+        send(status.account, activities.update_activity(status), _status_audience(status))
+
+
+def deliver_status_delete(status: Status) -> None:
+    """A deleted post becomes a Tombstone; a withdrawn boost is an Undo of its Announce."""
+    if not _federated(status):
+        return
+    if status.reblog_id and status.reblog:
+        announce = activities.announce_activity(status)
+        audience = [*_remote_followers(status.account), status.reblog.account]
+        send(status.account, activities.undo_activity(status.account, announce), audience)
+        return
+    send(status.account, activities.delete_activity(status), _status_audience(status))
+
+
+def deliver_reblog(boost: Status) -> None:
+    if _federated(boost) and boost.reblog:
+        audience = [*_remote_followers(boost.account), boost.reblog.account]
+        send(boost.account, activities.announce_activity(boost), audience)
+
+
+def _like_id(account: Account, favourite: Favourite) -> str:
+    return favourite.uri or f"{account.uri}#likes/{favourite.pk}"
+
+
+def deliver_favourite(account: Account, status: Status) -> None:
+    """A Like goes to the author's server only, as Mastodon sends it."""
+    favourite = Favourite.objects.filter(account=account, status=status).first()
+    if favourite is None or status.local_only or status.account.is_local:
+        return
+    like = activities.like_activity(account, status, _like_id(account, favourite))
+    send(account, like, [status.account])
+
+
+def deliver_unfavourite(account: Account, status: Status) -> None:
+    favourite = Favourite.objects.filter(account=account, status=status).first()
+    if favourite is None or status.local_only or status.account.is_local:
+        return
+    like = activities.like_activity(account, status, _like_id(account, favourite))
+    send(account, activities.undo_activity(account, like), [status.account])
+
+
+def follow_id(follower: Account, target: Account, request: FollowRequest | None = None) -> str:
+    if request is not None and request.uri:
+        return request.uri
+    suffix = f"/{request.pk}" if request is not None else ""
+    return f"{follower.uri}#follows/{target.pk}{suffix}"
+
+
+def deliver_follow(request: FollowRequest) -> None:
+    follower, target = request.account, request.target
+    if follower.is_local and not target.is_local:
+        send(
+            follower,
+            activities.follow_activity(follower, target, follow_id(follower, target, request)),
+            [target],
+        )
+
+
+def deliver_unfollow(follower: Account, target: Account) -> None:
+    if not follower.is_local or target.is_local:
+        return
+    follow = Follow.objects.filter(account=follower, target=target).first()
+    request = FollowRequest.objects.filter(account=follower, target=target).first()
+    if follow is None and request is None:
+        return
+    uri = (follow.uri if follow else "") or follow_id(follower, target, request)
+    inner = activities.follow_activity(follower, target, uri)
+    send(follower, activities.undo_activity(follower, inner), [target])
+
+
+def _incoming_follow_id(requester: Account, target: Account) -> str:
+    request = FollowRequest.objects.filter(account=requester, target=target).first()
+    follow = Follow.objects.filter(account=requester, target=target).first()
+    return (request.uri if request else "") or (follow.uri if follow else "") or requester.uri or ""
+
+
+def deliver_accept(requester: Account, target: Account) -> None:
+    """Tell a remote follower that its Follow of a local account is accepted."""
+    if requester.is_local or not target.is_local:
+        return
+    uri = _incoming_follow_id(requester, target)
+    send(target, activities.answer_activity("Accept", target, requester, uri), [requester])
+
+
+def deliver_reject(target: Account, requester: Account) -> None:
+    """Reject a remote request, or remove a remote follower (Mastodon sends Reject for both)."""
+    if requester.is_local or not target.is_local:
+        return
+    if not (
+        FollowRequest.objects.filter(account=requester, target=target).exists()
+        or Follow.objects.filter(account=requester, target=target).exists()
+    ):
+        return
+    uri = _incoming_follow_id(requester, target)
+    send(target, activities.answer_activity("Reject", target, requester, uri), [requester])
+
+
+def _block_id(block: Block) -> str:
+    return block.uri or f"{block.account.uri}#blocks/{block.pk}"
+
+
+def deliver_block(block: Block) -> None:
+    if block.account.is_local and not block.target.is_local:
+        activity = activities.block_activity(block.account, block.target, _block_id(block))
+        send(block.account, activity, [block.target])
+
+
+def deliver_unblock(account: Account, target: Account) -> None:
+    block = Block.objects.filter(account=account, target=target).first()
+    if block is None or not account.is_local or target.is_local:
+        return
+    inner = activities.block_activity(account, target, _block_id(block))
+    send(account, activities.undo_activity(account, inner), [target])
+
+
+def deliver_actor_update(account: Account) -> None:
+    if account.is_local:
+        send(account, activities.actor_update_activity(account), _remote_followers(account))
+
+
+def deliver_move(account: Account, target: Account) -> None:
+    if account.is_local:
+        send(account, activities.move_activity(account, target), _remote_followers(account))
