@@ -1,3 +1,132 @@
-from django.urls import URLPattern, URLResolver
+"""URLs of the client API, OAuth and streaming.
 
-urlpatterns: list[URLPattern | URLResolver] = []
+The ninja routes are wrapped once here, so that every API answer gets CORS
+headers (with ``Link`` exposed, which browser clients need to page), the
+``X-RateLimit-*`` headers, and a twin route with a trailing slash; unknown
+``/api/`` paths answer JSON, never an HTML page.
+"""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import URLPattern, URLResolver, include, path, re_path
+
+from babillard.api import oauth_views
+from babillard.api.api import api
+
+RATE_WINDOW = 300
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": (
+        "Authorization, Content-Type, Idempotency-Key, Accept, Accept-Language"
+    ),
+    "Access-Control-Expose-Headers": (
+        "Link, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Idempotency-Key"
+    ),
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def rate_limit() -> int:
+    return int(getattr(settings, "API_RATE_LIMIT", 300))
+
+
+def _client_key(request: HttpRequest) -> str:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        import hashlib
+
+        return "t:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()
+    return "ip:" + str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _count(request: HttpRequest) -> tuple[int, int, int]:
+    """(limit, remaining, reset epoch) after counting this request in its window."""
+    limit = rate_limit()
+    now = int(time.time())
+    window = now - now % RATE_WINDOW
+    key = f"api-rate:{_client_key(request)}:{window}"
+    cache.add(key, 0, RATE_WINDOW + 5)
+    try:
+        used = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, RATE_WINDOW + 5)
+        used = 1
+    return limit, limit - used, window + RATE_WINDOW
+
+
+def with_cors(response: HttpResponseBase) -> HttpResponseBase:
+    for name, value in CORS_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _iso(epoch: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch))
+
+
+def front_door(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "OPTIONS":
+            return with_cors(HttpResponse("{}", content_type="application/json"))
+        limit, remaining, reset = _count(request)
+        response: HttpResponseBase
+        if remaining < 0:
+            response = JsonResponse({"error": "Too many requests"}, status=429)
+        else:
+            response = view(request, *args, **kwargs)
+        response["X-RateLimit-Limit"] = str(limit)
+        response["X-RateLimit-Remaining"] = str(max(remaining, 0))
+        response["X-RateLimit-Reset"] = _iso(reset)
+        return with_cors(response)
+
+    wrapped.csrf_exempt = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return JsonResponse({"error": "Record not found"}, status=404)
+
+
+def _api_patterns() -> list[URLPattern | URLResolver]:
+    patterns: list[URLPattern | URLResolver] = []
+    ninja_patterns, _app, _namespace = api.urls
+    seen: set[str] = set()
+    for pattern in ninja_patterns:
+        assert isinstance(pattern, URLPattern)
+        route = str(pattern.pattern)
+        if route in seen:
+            continue
+        seen.add(route)
+        if pattern.name == "api-root":
+            patterns.append(path(route, front_door(not_found), name="api-root"))
+            continue
+        view = front_door(pattern.callback)
+        patterns.append(path(route, view, name=pattern.name))
+        if route and not route.endswith("/"):
+            patterns.append(path(route + "/", view))
+    patterns.append(re_path(r"^(?P<rest>.*)$", front_door(not_found)))
+    return patterns
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/", include((_api_patterns(), "ninja"), namespace="api")),
+    path("oauth/authorize", oauth_views.authorize, name="oauth-authorize"),
+    path("oauth/authorize/", oauth_views.authorize),
+    path("oauth/token", front_door(oauth_views.token), name="oauth-token"),
+    path("oauth/token/", front_door(oauth_views.token)),
+    path("oauth/revoke", front_door(oauth_views.revoke), name="oauth-revoke"),
+    path("oauth/revoke/", front_door(oauth_views.revoke)),
+    path(
+        ".well-known/oauth-authorization-server",
+        front_door(oauth_views.server_metadata),
+        name="oauth-metadata",
+    ),
+    path("settings/applications", oauth_views.applications, name="oauth-applications"),
+    path("settings/applications/", oauth_views.applications),
+]

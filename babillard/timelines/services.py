@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from babillard.accounts.models import Account, Block, Follow, Mute, Visibility
 from babillard.statuses.models import Status
-from babillard.timelines.models import HomeFeedEntry, List
+from babillard.timelines.models import HomeFeedEntry, List, RepliesPolicy
 
 BACKFILL_SIZE = 40
 # Trim a feed back to HOME_FEED_MAX once in this many insertions, not on every one.
@@ -152,3 +152,36 @@ def remove_from_list(owner: Account, timeline: List, accounts: list[Account]) ->
     if timeline.owner_id != owner.pk:
         raise ValidationError(_("This list is not yours."), code="owner")
     timeline.members.remove(*accounts)
+
+
+def delete_list(owner: Account, timeline: List) -> None:
+    if timeline.owner_id != owner.pk:
+        raise ValidationError(_("This list is not yours."), code="owner")
+    timeline.delete()
+
+
+def update_list(
+    owner: Account,
+    timeline: List,
+    *,
+    title: str | None = None,
+    replies_policy: str | None = None,
+    exclusive: bool | None = None,
+) -> List:
+    if timeline.owner_id != owner.pk:
+        raise ValidationError(_("This list is not yours."), code="owner")
+    if title is not None:
+        title = title.strip()
+        if not title:
+            raise ValidationError(_("A list needs a title."), code="blank")
+        if len(title) > 100:
+            raise ValidationError(_("A list title has at most 100 characters."), code="too_long")
+        timeline.title = title
+    if replies_policy is not None:
+        if replies_policy not in RepliesPolicy.values:
+            raise ValidationError(_("Unknown replies policy."), code="invalid")
+        timeline.replies_policy = replies_policy
+    if exclusive is not None:
+        timeline.exclusive = exclusive
+    timeline.save()
+    return timeline

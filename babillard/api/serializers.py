@@ -1,0 +1,342 @@
+"""One function per Mastodon entity: domain objects in, the documented JSON shape out.
+
+Ids are strings, times are ISO 8601 in UTC with milliseconds, URLs are
+absolute: clients (masto.js, Mastodon.py) rely on all three. The shapes are
+described for the OpenAPI document by the classes of ``schemas.py``.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+
+from babillard.accounts.models import Account, User
+from babillard.accounts.queries import Relationship
+from babillard.core import links
+from babillard.notifications.models import Notification
+from babillard.statuses.models import MediaAttachment, Poll, PollVote, Status, StatusEdit, Tag
+from babillard.statuses.queries import interactions
+from babillard.timelines.models import List
+
+JSON = dict[str, Any]
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def absolute(url: str) -> str:
+    if not url:
+        return url
+    if url.startswith("/"):
+        return links.absolute(url)
+    return url
+
+
+def account(item: Account) -> JSON:
+    avatar = absolute(item.avatar_url)
+    header = absolute(item.header_url) or links.absolute("/headers/original/missing.png")
+    return {
+        "id": str(item.pk),
+        "username": item.username,
+        "acct": item.acct,
+        "display_name": item.display_name,
+        "locked": item.locked,
+        "bot": item.bot,
+        "discoverable": item.discoverable,
+        "indexable": item.discoverable,
+        "group": False,
+        "hide_collections": item.hide_collections,
+        "noindex": not item.discoverable,
+        "created_at": iso(item.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
+        "note": item.note_html,
+        "url": item.url or item.uri or "",
+        "uri": item.uri or "",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "followers_count": item.followers_count,
+        "following_count": item.following_count,
+        "statuses_count": item.statuses_count,
+        "last_status_at": item.last_status_at.date().isoformat() if item.last_status_at else None,
+        "emojis": [],
+        "fields": [
+            {"name": f.get("name", ""), "value": f.get("value_html", ""), "verified_at": None}
+            for f in (item.fields or [])
+        ],
+        "roles": [],
+        "moved": None,
+        "suspended": item.is_suspended or None,
+        "limited": item.is_silenced or None,
+    }
+
+
+def credential_account(item: Account, follow_requests_count: int = 0) -> JSON:
+    user: User | None = item.user
+    data = account(item)
+    data["source"] = {
+        "privacy": user.default_visibility if user else "public",
+        "sensitive": bool(user and user.default_sensitive),
+        "language": (user.default_language if user else "") or None,
+        "note": item.note,
+        "fields": [
+            {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+            for f in (item.fields or [])
+        ],
+        "follow_requests_count": follow_requests_count,
+        "hide_collections": item.hide_collections,
+        "discoverable": item.discoverable,
+        "indexable": item.discoverable,
+    }
+    data["role"] = {
+        "id": "0",
+        "name": "Moderator" if user and user.can_moderate else "",
+        "color": "",
+        "permissions": "0",
+        "highlighted": False,
+    }
+    return data
+
+
+def relationship(target: Account, rel: Relationship) -> JSON:
+    return {
+        "id": str(target.pk),
+        "following": rel.following,
+        "showing_reblogs": rel.showing_reblogs,
+        "notifying": rel.notifying,
+        "languages": None,
+        "followed_by": rel.followed_by,
+        "blocking": rel.blocking,
+        "blocked_by": rel.blocked_by,
+        "muting": rel.muting,
+        "muting_notifications": rel.muting_notifications,
+        "requested": rel.requested,
+        "requested_by": rel.requested_by,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+    }
+
+
+def media(item: MediaAttachment) -> JSON:
+    meta: JSON = {}
+    if item.width and item.height:
+        meta["original"] = {
+            "width": item.width,
+            "height": item.height,
+            "size": f"{item.width}x{item.height}",
+            "aspect": item.width / item.height,
+        }
+        longest = max(item.width, item.height)
+        scale = min(1.0, settings.MEDIA_THUMBNAIL_SIZE / longest)
+        small_w, small_h = max(1, round(item.width * scale)), max(1, round(item.height * scale))
+        meta["small"] = {
+            "width": small_w,
+            "height": small_h,
+            "size": f"{small_w}x{small_h}",
+            "aspect": small_w / small_h,
+        }
+    return {
+        "id": str(item.pk),
+        "type": item.media_type or "image",
+        "url": absolute(item.url) or None,
+        "preview_url": absolute(item.preview_url) or None,
+        "remote_url": item.remote_url or None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": meta,
+        "description": item.description or None,
+        "blurhash": item.blurhash or None,
+    }
+
+
+def tag(item: Tag, following: bool | None = None) -> JSON:
+    data: JSON = {
+        "name": item.display_name or item.name,
+        "url": links.tag_url(item.name),
+        "history": [],
+    }
+    if following is not None:
+        data["following"] = following
+    return data
+
+
+def poll(item: Poll, viewer: Account | None, own_votes: list[int] | None = None) -> JSON:
+    if own_votes is None:
+        own_votes = (
+            sorted(
+                PollVote.objects.filter(poll=item, account=viewer).values_list("choice", flat=True)
+            )
+            if viewer
+            else []
+        )
+    hide = (
+        item.hide_totals
+        and not item.expired
+        and not (viewer and viewer.pk == item.status.account_id)
+    )
+    return {
+        "id": str(item.pk),
+        "expires_at": iso(item.expires_at),
+        "expired": item.expired,
+        "multiple": item.multiple,
+        "votes_count": item.votes_count,
+        "voters_count": item.voters_count if item.multiple else None,
+        "options": [
+            {"title": title, "votes_count": None if hide else item.votes_counts[i]}
+            for i, title in enumerate(item.options)
+        ],
+        "emojis": [],
+        "voted": bool(own_votes) if viewer else None,
+        "own_votes": own_votes if viewer else None,
+    }
+
+
+class StatusRenderer:
+    """Renders statuses for one viewer, loading their favourites, boosts and votes at once."""
+
+    def __init__(self, viewer: Account | None, statuses: Iterable[Status]) -> None:
+        self.viewer = viewer
+        items = list(statuses)
+        originals = [s.reblog or s for s in items]
+        self.marks = interactions(viewer, items + originals)
+        self.votes: dict[int, list[int]] = {}
+        if viewer is not None:
+            poll_ids = [s.poll.pk for s in originals if _poll_of(s) is not None]
+            for poll_id, choice in PollVote.objects.filter(
+                account=viewer, poll_id__in=poll_ids
+            ).values_list("poll_id", "choice"):
+                self.votes.setdefault(poll_id, []).append(choice)
+
+    def render(self, item: Status) -> JSON:
+        data = self._one(item)
+        if item.reblog is not None:
+            data["reblog"] = self._one(item.reblog)
+            for flag in ("favourited", "reblogged", "bookmarked"):
+                data[flag] = data["reblog"][flag]
+        return data
+
+    def many(self, items: Iterable[Status]) -> list[JSON]:
+        return [self.render(s) for s in items]
+
+    def _one(self, item: Status) -> JSON:
+        marks, viewer = self.marks, self.viewer
+        found_poll = _poll_of(item)
+        is_reblog = item.reblog_id is not None
+        data: JSON = {
+            "id": str(item.pk),
+            "created_at": iso(item.created_at),
+            "in_reply_to_id": str(item.in_reply_to_id) if item.in_reply_to_id else None,
+            "in_reply_to_account_id": (
+                str(item.in_reply_to_account_id) if item.in_reply_to_account_id else None
+            ),
+            "sensitive": item.sensitive,
+            "spoiler_text": item.spoiler_text,
+            "visibility": item.visibility,
+            "language": item.language or None,
+            "uri": item.uri or "",
+            "url": (item.url or item.uri or None) if not is_reblog else None,
+            "replies_count": item.replies_count,
+            "reblogs_count": item.reblogs_count,
+            "favourites_count": item.favourites_count,
+            "edited_at": iso(item.edited_at),
+            "favourited": item.pk in marks["favourited"] if viewer else None,
+            "reblogged": item.pk in marks["reblogged"] if viewer else None,
+            "muted": False if viewer else None,
+            "bookmarked": item.pk in marks["bookmarked"] if viewer else None,
+            "content": item.content if not is_reblog else "",
+            "filtered": [],
+            "reblog": None,
+            "application": None,
+            "account": account(item.account),
+            "media_attachments": [media(m) for m in item.media.all()] if not is_reblog else [],
+            "mentions": [
+                {
+                    "id": str(m.account.pk),
+                    "username": m.account.username,
+                    "url": m.account.url or m.account.uri or "",
+                    "acct": m.account.acct,
+                }
+                for m in item.mentions.all()
+            ]
+            if not is_reblog
+            else [],
+            "tags": [tag(t) for t in item.tags.all()] if not is_reblog else [],
+            "emojis": [],
+            "card": None,
+            "poll": (
+                poll(found_poll, viewer, self.votes.get(found_poll.pk, []) if viewer else None)
+                if found_poll is not None
+                else None
+            ),
+            "local_only": item.local_only,
+        }
+        if viewer is not None and viewer.pk == item.account_id:
+            data["pinned"] = item.pk in marks["pinned"]
+        if not is_reblog:
+            data["text"] = None
+        return data
+
+
+def _poll_of(item: Status) -> Poll | None:
+    try:
+        return item.poll
+    except Poll.DoesNotExist:
+        return None
+
+
+def statuses(viewer: Account | None, items: Iterable[Status]) -> list[JSON]:
+    listed = list(items)
+    return StatusRenderer(viewer, listed).many(listed)
+
+
+def status(viewer: Account | None, item: Status) -> JSON:
+    return StatusRenderer(viewer, [item]).render(item)
+
+
+def status_edit(item: StatusEdit, author: Account, attachments: list[MediaAttachment]) -> JSON:
+    descriptions = list(item.media_descriptions or [])
+    shown = []
+    for index, attachment in enumerate(attachments[: len(descriptions)]):
+        data = media(attachment)
+        data["description"] = descriptions[index] or None
+        shown.append(data)
+    return {
+        "content": item.content,
+        "spoiler_text": item.spoiler_text,
+        "sensitive": item.sensitive,
+        "created_at": iso(item.created_at),
+        "account": account(author),
+        "poll": {"options": [{"title": o} for o in item.poll_options]}
+        if item.poll_options
+        else None,
+        "media_attachments": shown,
+        "emojis": [],
+    }
+
+
+def notification(item: Notification, viewer: Account) -> JSON:
+    data: JSON = {
+        "id": str(item.pk),
+        "type": item.type,
+        "created_at": iso(item.created_at),
+        "group_key": f"ungrouped-{item.pk}",
+        "account": account(item.from_account),
+        "status": status(viewer, item.status) if item.status_id and item.status else None,
+    }
+    if item.report_id:
+        data["report"] = {"id": str(item.report_id)}
+    return data
+
+
+def list_entity(item: List) -> JSON:
+    return {
+        "id": str(item.pk),
+        "title": item.title,
+        "replies_policy": item.replies_policy,
+        "exclusive": item.exclusive,
+    }

@@ -1,0 +1,151 @@
+"""Smaller resources: markers, preferences, reports, tags, and the groups
+Babillard answers empty (trends, suggestions, endorsements, announcements...)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from babillard.accounts.queries import get_account_by_id
+from babillard.api import serializers
+from babillard.api.base import ApiError, as_bool, as_int, as_list, as_str, params, require, viewer
+from babillard.api.models import Marker
+from babillard.core.errors import NotFound
+from babillard.moderation import services as moderation_services
+from babillard.statuses import queries as status_queries
+from babillard.statuses.models import Tag
+
+router = Router(tags=["misc"])
+MARKER_TIMELINES = ("home", "notifications")
+
+
+def _marker(item: Marker) -> dict[str, Any]:
+    return {
+        "last_read_id": str(item.last_read_id),
+        "version": item.version,
+        "updated_at": serializers.iso(item.updated_at),
+    }
+
+
+@router.get("/v1/markers")
+def markers(request: HttpRequest) -> dict[str, Any]:
+    me = require(request, "read:statuses")
+    wanted = [as_str(t) for t in as_list(params(request).get("timeline"))]
+    found = Marker.objects.filter(account=me, timeline__in=wanted or MARKER_TIMELINES)
+    return {item.timeline: _marker(item) for item in found}
+
+
+@router.post("/v1/markers")
+def save_markers(request: HttpRequest) -> dict[str, Any]:
+    me = require(request, "write:statuses")
+    data = params(request)
+    saved = {}
+    for timeline in MARKER_TIMELINES:
+        value = data.get(timeline)
+        if not isinstance(value, dict):
+            continue
+        last_read = as_int(value.get("last_read_id"))
+        if last_read is None:
+            raise ApiError(422, "Validation failed: last_read_id is not a number")
+        item, _created = Marker.objects.get_or_create(account=me, timeline=timeline)
+        # A write of the marker itself: markers have no domain rules beyond this row.
+        item.last_read_id = last_read
+        item.version += 1
+        item.updated_at = timezone.now()
+        item.save()
+        saved[timeline] = _marker(item)
+    return saved
+
+
+@router.get("/v1/preferences")
+def preferences(request: HttpRequest) -> dict[str, Any]:
+    me = require(request, "read:accounts")
+    user = me.user
+    return {
+        "posting:default:visibility": user.default_visibility if user else "public",
+        "posting:default:sensitive": bool(user and user.default_sensitive),
+        "posting:default:language": (user.default_language if user else None) or None,
+        "reading:expand:media": "default",
+        "reading:expand:spoilers": False,
+    }
+
+
+@router.post("/v1/reports")
+def report(request: HttpRequest) -> dict[str, Any]:
+    me = require(request, "write:reports")
+    data = params(request)
+    number = as_int(data.get("account_id"))
+    if number is None:
+        raise NotFound("account")
+    target = get_account_by_id(number)
+    statuses = []
+    for raw in as_list(data.get("status_ids")):
+        statuses.append(status_queries.get_visible_status(me, as_str(raw)))
+    category = as_str(data.get("category")) or "other"
+    created = moderation_services.report(
+        me,
+        target,
+        statuses=statuses,
+        category=category,
+        comment=as_str(data.get("comment")),
+        forward=as_bool(data.get("forward")),
+    )
+    return {
+        "id": str(created.pk),
+        "action_taken": False,
+        "action_taken_at": None,
+        "category": created.category,
+        "comment": created.comment,
+        "forwarded": created.forward,
+        "created_at": serializers.iso(created.created_at),
+        "status_ids": [str(s.pk) for s in statuses] or None,
+        "rule_ids": None,
+        "target_account": serializers.account(target),
+    }
+
+
+@router.get("/v1/tags/{name}")
+def get_tag(request: HttpRequest, name: str) -> dict[str, Any]:
+    me = viewer(request, "read:follows")
+    found = Tag.objects.filter(name=name.lstrip("#").casefold()).first()
+    if found is None:
+        raise NotFound(name)
+    return serializers.tag(found, following=False if me else None)
+
+
+def _empty(scope: str | None) -> Any:
+    def answer(request: HttpRequest) -> list[Any]:
+        if scope:
+            require(request, scope)
+        return []
+
+    return answer
+
+
+# Groups answered with an empty list so that clients that call them keep working.
+for _path, _scope in (
+    ("/v1/trends/tags", None),
+    ("/v1/trends/statuses", None),
+    ("/v1/trends/links", None),
+    ("/v1/trends", None),
+    ("/v1/suggestions", "read:accounts"),
+    ("/v2/suggestions", "read:accounts"),
+    ("/v1/endorsements", "read:accounts"),
+    ("/v1/featured_tags", "read:accounts"),
+    ("/v1/followed_tags", "read:follows"),
+    ("/v1/announcements", None),
+    ("/v1/filters", "read:filters"),
+    ("/v2/filters", "read:filters"),
+    ("/v1/domain_blocks", "read:blocks"),
+    ("/v1/conversations", "read:statuses"),
+):
+    _view = _empty(_scope)
+    _view.__name__ = "empty_" + _path.strip("/").replace("/", "_")
+    router.get(_path)(_view)
+
+
+@router.get("/v1/accounts/{account_id}/featured_tags")
+def account_featured_tags(request: HttpRequest, account_id: str) -> list[Any]:
+    viewer(request, "read:accounts")
+    return []

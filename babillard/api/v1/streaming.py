@@ -1,0 +1,5 @@
+"""Streaming placeholder, replaced below."""
+
+from ninja import Router
+
+router = Router(tags=["streaming"])
