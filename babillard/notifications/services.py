@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from babillard.accounts.models import Account, Block, Mute, User
+from babillard.core import streaming
 from babillard.notifications.models import Notification, NotificationType
 from babillard.statuses.models import Status
 
@@ -31,9 +32,11 @@ def notify(
         return None
     if kind != NotificationType.POLL and _is_silenced_for(recipient, sender):
         return None
-    notification, _created = Notification.objects.get_or_create(
+    notification, created = Notification.objects.get_or_create(
         recipient=recipient, from_account=sender, type=kind, status=status
     )
+    if created:
+        streaming.publish(f"user:{recipient.pk}", "notification", notification.pk)
     return notification
 
 

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from babillard.accounts.models import Account, Block, Follow, Mute, Visibility
+from babillard.core import streaming
 from babillard.statuses.models import Status
 from babillard.timelines.models import HomeFeedEntry, List, RepliesPolicy
 
@@ -83,7 +84,31 @@ def fan_out(status: Status) -> int:
     if status.pk % TRIM_EVERY == 0:
         for owner_id in owners:
             trim_feed(owner_id)
+    _publish_status(status, owners)
     return len(owners)
+
+
+def _publish_status(status: Status, owners: set[int]) -> None:
+    """Tell live readers about a new post or boost: home feeds, public, hashtag, list streams."""
+    if status.visibility == Visibility.DIRECT:
+        for owner_id in owners:
+            streaming.publish(f"direct:{owner_id}", "update", status.pk)
+    for owner_id in owners:
+        streaming.publish(f"user:{owner_id}", "update", status.pk)
+    if status.visibility != Visibility.DIRECT:
+        for list_id in List.objects.filter(
+            owner_id__in=owners, members=status.account_id
+        ).values_list("pk", flat=True):
+            streaming.publish(f"list:{list_id}", "update", status.pk)
+    if status.visibility != Visibility.PUBLIC or status.is_reblog:
+        return
+    streaming.publish("public", "update", status.pk)
+    if status.local:
+        streaming.publish("public:local", "update", status.pk)
+    for name in status.tags.values_list("name", flat=True):
+        streaming.publish(f"hashtag:{name}", "update", status.pk)
+        if status.local:
+            streaming.publish(f"hashtag:local:{name}", "update", status.pk)
 
 
 def trim_feed(owner_id: int) -> None:

@@ -1,5 +1,81 @@
-"""Streaming placeholder, replaced below."""
+"""``/api/v1/streaming/*``: server-sent events of the user, public, hashtag, list and direct streams.
 
+The WebSocket endpoint is not served (see docs/api.md); clients that find no
+WebSocket fall back to polling, and Mastodon.py uses these event streams.
+"""
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Router
 
+from babillard.api.base import ApiError, as_str, params, require, viewer
+from babillard.api.streaming import Reader, Wanted, event_stream
+from babillard.api.v1.timelines import own_list
+
 router = Router(tags=["streaming"])
+
+
+@router.get("/v1/streaming/health")
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("OK", content_type="text/plain")
+
+
+@router.get("/v1/streaming/user")
+def user(request: HttpRequest) -> StreamingHttpResponse:
+    me = require(request, "read:statuses")
+    return event_stream(request, Reader(me, [Wanted("user")]))
+
+
+@router.get("/v1/streaming/user/notification")
+def user_notification(request: HttpRequest) -> StreamingHttpResponse:
+    me = require(request, "read:notifications")
+    return event_stream(request, Reader(me, [Wanted("user:notification")]))
+
+
+@router.get("/v1/streaming/public")
+def public(request: HttpRequest) -> StreamingHttpResponse:
+    me = viewer(request, "read:statuses")
+    return event_stream(request, Reader(me, [Wanted("public")]))
+
+
+@router.get("/v1/streaming/public/local")
+def public_local(request: HttpRequest) -> StreamingHttpResponse:
+    me = viewer(request, "read:statuses")
+    return event_stream(request, Reader(me, [Wanted("public:local")]))
+
+
+@router.get("/v1/streaming/public/remote")
+def public_remote(request: HttpRequest) -> StreamingHttpResponse:
+    me = viewer(request, "read:statuses")
+    return event_stream(request, Reader(me, [Wanted("public:remote")]))
+
+
+def _tag(request: HttpRequest) -> str:
+    tag = as_str(params(request).get("tag")).lstrip("#")
+    if not tag:
+        raise ApiError(400, "Missing tag name parameter")
+    return tag
+
+
+@router.get("/v1/streaming/hashtag")
+def hashtag(request: HttpRequest) -> StreamingHttpResponse:
+    me = viewer(request, "read:statuses")
+    return event_stream(request, Reader(me, [Wanted("hashtag", _tag(request))]))
+
+
+@router.get("/v1/streaming/hashtag/local")
+def hashtag_local(request: HttpRequest) -> StreamingHttpResponse:
+    me = viewer(request, "read:statuses")
+    return event_stream(request, Reader(me, [Wanted("hashtag:local", _tag(request))]))
+
+
+@router.get("/v1/streaming/list")
+def list_stream(request: HttpRequest) -> StreamingHttpResponse:
+    me = require(request, "read:lists")
+    timeline = own_list(me, as_str(params(request).get("list")))
+    return event_stream(request, Reader(me, [Wanted("list", str(timeline.pk))]))
+
+
+@router.get("/v1/streaming/direct")
+def direct(request: HttpRequest) -> StreamingHttpResponse:
+    me = require(request, "read:statuses")
+    return event_stream(request, Reader(me, [Wanted("direct")]))
