@@ -99,7 +99,8 @@ def report_action(request: HttpRequest, report_id: int, verb: str) -> HttpRespon
         moderation.silence(moderator, report.target, report=report, text=text)
         messages.success(request, _("The account is limited."))
     elif verb == "delete_status":
-        status = report.statuses.filter(pk=request.POST.get("status") or 0).first()
+        status_id = request.POST.get("status", "")
+        status = report.statuses.filter(pk=status_id).first() if status_id.isdigit() else None
         if status is None:
             raise Http404
         moderation.remove_status(moderator, status, report=report, text=text)

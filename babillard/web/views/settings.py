@@ -79,11 +79,16 @@ def account(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_errors(email_form, error, {"taken": "email"})
         else:
+            # An unconfirmed address cannot stay logged in (see EmailOrUsernameBackend).
+            log_out(request)
             messages.success(
                 request,
-                _("Your e-mail address is changed: open the link we sent to confirm it."),
+                _(
+                    "Your e-mail address is changed: open the link we sent to confirm it, "
+                    "then log in again."
+                ),
             )
-            return redirect("web:settings_account")
+            return redirect("web:login")
     if action == "password" and password_form.is_valid():
         password_form.save()
         update_session_auth_hash(request, password_form.user)
