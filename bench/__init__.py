@@ -1,0 +1,1 @@
+"""Benchmarks of Babillard: ``python -m bench`` (see ``bench.harness`` and docs/benchmarks.md)."""
