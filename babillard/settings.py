@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "babillard.notifications",
     "babillard.search",
     "babillard.moderation",
+    "babillard.institutions",
+    "babillard.occupancy",
     "oauth2_provider",
     "babillard.api",
     "babillard.federation",

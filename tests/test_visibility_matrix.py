@@ -11,7 +11,11 @@ import pytest
 
 from babillard.accounts.models import Account
 from babillard.accounts.services import block, follow
+from babillard.core.errors import NotFound
 from babillard.core.testing import make_account
+from babillard.institutions.models import Role
+from babillard.institutions.queries import internal_timeline
+from babillard.institutions.services import add_member
 from babillard.notifications.queries import notifications_for
 from babillard.search.queries import search_statuses
 from babillard.statuses.models import Status
@@ -19,14 +23,17 @@ from babillard.statuses.queries import account_statuses, can_see, thread
 from babillard.statuses.services import post_status
 from babillard.timelines import queries as timelines
 
-VIEWERS = ["author", "follower", "mentioned", "stranger", "anonymous", "blocked"]
+# The author and "member" are on the staff of one institution; nobody else is.
+VIEWERS = ["author", "follower", "mentioned", "stranger", "anonymous", "blocked", "member"]
 # Who may see a post of each kind at all (the page of the post itself).
 AUDIENCE = {
-    "public": {"author", "follower", "mentioned", "stranger", "anonymous"},
-    "unlisted": {"author", "follower", "mentioned", "stranger", "anonymous"},
+    "public": {"author", "follower", "mentioned", "stranger", "anonymous", "member"},
+    "unlisted": {"author", "follower", "mentioned", "stranger", "anonymous", "member"},
     "private": {"author", "follower", "mentioned"},
     "direct": {"author", "mentioned"},
-    "local_only": {"author", "follower", "mentioned", "stranger"},
+    "local_only": {"author", "follower", "mentioned", "stranger", "member"},
+    # Staff only: the institution's members, never the mentioned outsider nor a follower.
+    "internal": {"author", "member"},
 }
 LISTED_PUBLICLY = {"public", "local_only"}
 
@@ -44,7 +51,9 @@ def _expected(surface: str, kind: str, viewer: str) -> bool:
     if surface == "search":
         return may_see and kind != "direct"
     if surface == "notifications":
-        return viewer == "mentioned"
+        return viewer == "mentioned" and kind != "internal"
+    if surface == "institution timeline":
+        return may_see and kind == "internal"
     raise AssertionError(surface)
 
 
@@ -75,7 +84,19 @@ SURFACES: dict[str, Surface] = {
         viewer is not None
         and notifications_for(viewer).filter(status=post, type="mention").exists()
     ),
+    "institution timeline": lambda viewer, post, root: (
+        post.pk in _internal_ids(viewer, post.internal_to or post.account)
+    ),
 }
+
+
+def _internal_ids(viewer: Account | None, institution: Account) -> set[int]:
+    if viewer is None:
+        return set()
+    try:
+        return _ids(internal_timeline(viewer, institution).items)
+    except NotFound:
+        return set()
 
 
 @pytest.fixture
@@ -84,6 +105,9 @@ def world(db):
     author = people["author"]
     follow(people["follower"], author)
     block(author, people["blocked"])
+    institution = make_account("matrixlib", kind="institution")
+    add_member(institution, institution, author, Role.STAFF)
+    add_member(institution, institution, people["member"], Role.STAFF)
     root = post_status(author, "Fil de la matrice")
     posts = {}
     for kind in AUDIENCE:
@@ -94,6 +118,7 @@ def world(db):
             visibility=visibility,
             local_only=kind == "local_only",
             in_reply_to=root,
+            internal_to=institution if kind == "internal" else None,
         )
     for post in posts.values():
         # A word unique to each post, so that a search finds exactly that one.

@@ -26,6 +26,8 @@ class Visibility(models.TextChoices):
     UNLISTED = "unlisted", _("Unlisted")
     PRIVATE = "private", _("Followers only")
     DIRECT = "direct", _("Mentioned people only")
+    # Seen only by the members of one institution (``Status.internal_to``); never federated.
+    INTERNAL = "internal", _("Staff only")
 
 
 class User(AbstractUser):

@@ -33,6 +33,10 @@ class Status(models.Model):
     sensitive = models.BooleanField(default=False)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default="public")
     local_only = models.BooleanField(default=False)
+    # For an ``internal`` post: the institution whose members (and itself) may see it.
+    internal_to = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     language = models.CharField(max_length=8, blank=True)
     in_reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"

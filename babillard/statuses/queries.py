@@ -8,6 +8,9 @@ place to get visibility right.
 - followers-only (``private``): the author, their followers, the people mentioned;
 - direct: the author and the people mentioned;
 - local-only posts never leave this instance and are hidden from anonymous visitors;
+- internal (staff-only) posts: the members of the institution named in ``internal_to``
+  and that institution's account, nobody else (not even a mentioned outsider); the
+  membership rule is ``institutions.queries.internal_audience``;
 - suspended authors' posts are hidden from everyone.
 """
 
@@ -37,6 +40,10 @@ def visible_to(viewer: Account | None) -> Q:
         | Q(Exists(mentioned))
         | Q(visibility=Visibility.PRIVATE) & Q(Exists(follows))
     )
+    from babillard.institutions.queries import internal_audience
+
+    internal = Q(visibility=Visibility.INTERNAL)
+    audience = (audience & ~internal) | (internal & internal_audience(viewer))
     if not viewer.is_local:
         shown &= Q(local_only=False)
     return shown & audience & ~Q(Exists(blocks))
@@ -53,13 +60,18 @@ def can_see(viewer: Account | None, status: Status) -> bool:
         return status.visibility in PUBLICLY_LISTED and not status.local_only
     if status.local_only and not viewer.is_local:
         return False
-    if viewer.pk == author.pk:
+    if status.visibility == Visibility.INTERNAL:
+        from babillard.institutions.queries import in_internal_audience
+
+        if not in_internal_audience(viewer, status.internal_to_id):
+            return False
+    elif viewer.pk == author.pk:
         return True
     if Block.objects.filter(
         Q(account=viewer, target=author) | Q(account=author, target=viewer)
     ).exists():
         return False
-    if status.visibility in PUBLICLY_LISTED:
+    if status.visibility in PUBLICLY_LISTED or status.visibility == Visibility.INTERNAL:
         return True
     if Mention.objects.filter(status=status, account=viewer).exists():
         return True

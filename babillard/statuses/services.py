@@ -165,8 +165,14 @@ def post_status(
     poll: PollSpec | None = None,
     local_only: bool = False,
     scheduled_at: datetime | None = None,
+    internal_to: Account | None = None,
 ) -> Status | ScheduledStatus:
-    """Publish a post by a local account, or schedule it when ``scheduled_at`` is given."""
+    """Publish a post by a local account, or schedule it when ``scheduled_at`` is given.
+
+    An ``internal`` post names the institution whose staff may read it
+    (``internal_to``); a reply to an internal post is internal to the same
+    institution whatever was asked, and internal posts never leave the instance.
+    """
     if author.is_suspended:
         raise ValidationError(_("This account is suspended."), code="suspended")
     user = author.user
@@ -183,6 +189,17 @@ def post_status(
         _validate_poll(poll)
     _validate_text(text, spoiler_text, bool(media or poll))
     _check_reply(author, in_reply_to)
+    if in_reply_to is not None and in_reply_to.visibility == Visibility.INTERNAL:
+        visibility, internal_to = Visibility.INTERNAL, in_reply_to.internal_to
+    if visibility == Visibility.INTERNAL:
+        from babillard.institutions.queries import in_internal_audience
+
+        if internal_to is None or not in_internal_audience(author, internal_to.pk):
+            raise ValidationError(
+                _("Staff-only posts are written by the members of an institution."),
+                code="visibility",
+            )
+        local_only = True
     if sensitive is None:
         sensitive = bool(spoiler_text) or bool(user and user.default_sensitive and media)
     params = {
@@ -193,6 +210,8 @@ def post_status(
         "language": (language or (user.default_language if user else "") or "")[:8],
         "local_only": local_only,
     }
+    if visibility == Visibility.INTERNAL and internal_to is not None:
+        params["internal_to_id"] = internal_to.pk
     if scheduled_at is not None:
         return _schedule(author, scheduled_at, params, in_reply_to, media, poll)
     return _publish(author, params, in_reply_to, media, poll)
@@ -306,7 +325,8 @@ def _publish(
         if in_reply_to:
             Status.objects.filter(pk=in_reply_to.pk).update(replies_count=F("replies_count") + 1)
         for account in mentioned:
-            notify(account, author, NotificationType.MENTION, status)
+            if status.visibility != Visibility.INTERNAL or can_see(account, status):
+                notify(account, author, NotificationType.MENTION, status)
         _after_publish(status)
         outbox.deliver_status_create(status)
     if poll:
@@ -380,7 +400,8 @@ def edit_status(
             )
         _save_version(status)
         for account in new_mentions:
-            notify(account, author, NotificationType.MENTION, status)
+            if status.visibility != Visibility.INTERNAL or can_see(account, status):
+                notify(account, author, NotificationType.MENTION, status)
         for booster_id in status.reblogs.values_list("account_id", flat=True):
             notify(Account.objects.get(pk=booster_id), author, NotificationType.UPDATE, status)
         from babillard.search.services import index_status

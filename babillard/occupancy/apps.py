@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OccupancyConfig(AppConfig):
+    name = "babillard.occupancy"
+    label = "occupancy"
