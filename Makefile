@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/babillard
 REDIS_URL ?= redis://127.0.0.1:6379/1
 export BABILLARD_HOME ?= $(CURDIR)/var
 
-.PHONY: run demo install install-test test lint test-sqlite test-postgres browsers messages bench clean
+.PHONY: run demo install install-test test lint test-sqlite test-postgres browsers messages bench bench-quick clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -55,8 +55,16 @@ messages: $(VENV)/.installed-test
 	cd babillard && ../$(VENV)/bin/django-admin makemessages -l fr -l en --no-obsolete --no-location
 	cd babillard && ../$(VENV)/bin/django-admin compilemessages
 
+# Benchmarks (docs/benchmarks.md): wrk from Debian's packages drives a real server on loopback.
 bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(PY) -m bench
+
+bench-quick: $(VENV)/.installed-test
+	@command -v wrk >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(PY) -m bench --quick
 
 clean:
 	rm -rf $(VENV) var
