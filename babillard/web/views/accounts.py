@@ -20,7 +20,6 @@ from babillard.accounts.models import Account
 from babillard.core.pagination import paginate
 from babillard.moderation import services as moderation
 from babillard.notifications import services as notification_services
-from babillard.notifications.models import NotificationType
 from babillard.notifications.queries import notifications_for
 from babillard.search.queries import search_accounts, search_statuses, search_tags
 from babillard.statuses.models import Pin, Status
@@ -246,13 +245,13 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 NOTIFICATION_FILTERS = [
-    ("mention", NotificationType.MENTION.label),
-    ("follow", NotificationType.FOLLOW.label),
-    ("follow_request", NotificationType.FOLLOW_REQUEST.label),
-    ("favourite", NotificationType.FAVOURITE.label),
-    ("reblog", NotificationType.REBLOG.label),
-    ("poll", NotificationType.POLL.label),
-    ("update", NotificationType.UPDATE.label),
+    ("mention", gettext_lazy("Mentions")),
+    ("follow", gettext_lazy("New followers")),
+    ("follow_request", gettext_lazy("Follow requests")),
+    ("favourite", gettext_lazy("Favourites")),
+    ("reblog", gettext_lazy("Boosts")),
+    ("poll", gettext_lazy("Polls")),
+    ("update", gettext_lazy("Edits")),
 ]
 
 
