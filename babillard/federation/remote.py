@@ -7,6 +7,7 @@ cleaned by the same sanitiser as local text (inside the services).
 
 import logging
 from datetime import datetime
+from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +30,8 @@ WEBFINGER_SELF_TYPES = (
 ACTOR_TYPES = {"Person", "Service", "Application", "Organization", "Group"}
 NOTE_TYPES = {"Note", "Question", "Article", "Page", "Comment", "Review", "Quotation"}
 MAX_REPLY_FETCH_DEPTH = 3
+# Posts with a title: BookWyrm reviews, blog articles. Their summary is an excerpt, not a warning.
+LONG_FORM_TYPES = ("Article", "Page", "Review")
 
 
 class InvalidDocument(Exception):
@@ -319,10 +322,11 @@ def _content(document: dict[str, Any]) -> tuple[str, str]:
                 break
     if not isinstance(content, str):
         content = ""
-    if document.get("type") in ("Article", "Page") and isinstance(document.get("name"), str):
+    if document.get("type") in LONG_FORM_TYPES and isinstance(document.get("name"), str):
         # Long-form posts (BookWyrm reviews, blogs) lead with their title, as Mastodon shows them.
         link = _url(document.get("url")) or document["id"]
-        content = f'<p><strong>{document["name"][:200]}</strong></p>{content}<p><a href="{link}">{link}</a></p>'
+        title, href = escape(document["name"][:200]), escape(link)
+        content = f'<p><strong>{title}</strong></p>{content}<p><a href="{href}">{href}</a></p>'
     return content[:100_000], language
 
 
@@ -369,7 +373,7 @@ def note_fields(document: dict[str, Any], author: Account) -> dict[str, Any]:
         "url": _url(document.get("url")) or document["id"],
         "content": content,
         "spoiler_text": _text(document.get("summary"), 500)
-        if document.get("type") not in ("Article", "Page")
+        if document.get("type") not in LONG_FORM_TYPES
         else "",
         "sensitive": document.get("sensitive") is True,
         "visibility": visibility_of(document, author),

@@ -47,10 +47,10 @@ class RemoteActor:
     private_key: str
     public_key: str
     document: dict[str, Any]
+    key_id: str = ""
 
-    @property
-    def key_id(self) -> str:
-        return f"{self.uri}#main-key"
+    def __post_init__(self) -> None:
+        self.key_id = self.key_id or f"{self.uri}#main-key"
 
 
 @dataclass
@@ -58,11 +58,18 @@ class FakeNetwork:
     documents: dict[str, Any] = field(default_factory=dict)
     sent: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     fail_inboxes: set[str] = field(default_factory=set)
+    headers: list[dict[str, str]] = field(default_factory=list)
 
     def actor(
-        self, username: str, host: str = "remote.example", kind: str = "Person", **extra: Any
+        self,
+        username: str,
+        host: str = "remote.example",
+        kind: str = "Person",
+        uri: str = "",
+        key_document: bool = False,
+        **extra: Any,
     ) -> RemoteActor:
-        uri = f"https://{host}/users/{username}"
+        uri = uri or f"https://{host}/users/{username}"
         private, public = new_key()
         document = {
             "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
@@ -82,11 +89,21 @@ class FakeNetwork:
             **extra,
         }
         self.documents[uri] = document
-        return RemoteActor(uri, username, private, public, document)
+        actor = RemoteActor(uri, username, private, public, document)
+        if key_document:
+            # GoToSocial names its key by its own URL, which serves the key with its owner.
+            actor.key_id = f"{uri}/main-key"
+            document["publicKey"]["id"] = actor.key_id
+            self.documents[actor.key_id] = {**document["publicKey"]}
+        return actor
 
     def request(self, method: str, url: str, **kwargs: Any) -> http.Response:
         if method == "POST":
             body = kwargs.get("body", b"")
+            sent = dict(kwargs.get("headers") or {})
+            if kwargs.get("sign"):
+                sent.update(kwargs["sign"](method, url, sent, body))
+            self.headers.append(sent)
             self.sent.append((url, json.loads(body)))
             if url in self.fail_inboxes:
                 raise http.HttpError("connection refused")
