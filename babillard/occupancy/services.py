@@ -377,7 +377,21 @@ def _apply(space_id: int, cleaned: dict[str, Any], now: datetime, by: Any) -> di
     space = Space.objects.select_for_update().select_related("site").get(pk=space_id)
     site = space.site
     open_now = hours.is_open(site, now)
-    before = space_level(space, open_now, now)
+    # The last known level, however old: a room declared full an hour ago and opened
+    # again now did go from full to free seats.
+    before = (
+        Level.UNKNOWN
+        if space.updated_at is None
+        else level_of(
+            space.count,
+            space.capacity,
+            declared_full=space.declared_full,
+            declared_closed=space.declared_closed,
+            open_now=open_now,
+            updated_at=now,
+            now=now,
+        )
+    )
     if "count" in cleaned:
         space.count = cleaned["count"]
     if "delta" in cleaned:
