@@ -298,7 +298,7 @@ def exchange(params: dict[str, object]) -> AccessToken:
 def _from_code(application: Application, params: dict[str, object]) -> AccessToken:
     with transaction.atomic():
         grant = (
-            Grant.objects.select_for_update()
+            Grant.objects.select_for_update(of=("self",))
             .filter(code=str(params.get("code") or ""), application=application)
             .select_related("user")
             .first()
@@ -319,7 +319,7 @@ def _refresh(application: Application, raw: str) -> AccessToken:
     checksum = hashlib.sha256(raw.encode()).hexdigest()
     with transaction.atomic():
         refresh = (
-            RefreshToken.objects.select_for_update()
+            RefreshToken.objects.select_for_update(of=("self",))
             .filter(token_checksum=checksum, application=application, revoked__isnull=True)
             .select_related("access_token", "user")
             .first()

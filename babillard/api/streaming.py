@@ -96,7 +96,6 @@ class Reader:
         ]
 
     def _render(self, event: streaming.Event) -> tuple[str | None, bool]:
-        close_old_connections()
         try:
             if event.event == "notification":
                 if self.me is None:
@@ -124,6 +123,15 @@ class Reader:
         return json.dumps(rendered), status.local
 
 
+def _messages_in_stream(reader: Reader, event: streaming.Event) -> list[tuple[list[str], str, str]]:
+    """Render outside any request: drop database connections that went stale meanwhile."""
+    close_old_connections()
+    try:
+        return reader.messages(event)
+    finally:
+        close_old_connections()
+
+
 def sse(label: list[str], event: str, payload: str, with_stream: bool) -> str:
     del label, with_stream
     lines = "".join(f"data: {line}\n" for line in payload.split("\n"))
@@ -143,7 +151,7 @@ def _sync_events(reader: Reader) -> Iterator[str]:
                     waited = 0.0
                     yield ":thump\n\n"
                 continue
-            for label, name, payload in reader.messages(event):
+            for label, name, payload in _messages_in_stream(reader, event):
                 yield sse(label, name, payload, False)
     finally:
         subscription.close()
@@ -162,7 +170,9 @@ async def _async_events(reader: Reader) -> AsyncIterator[str]:
                     waited = 0.0
                     yield ":thump\n\n"
                 continue
-            messages = await sync_to_async(reader.messages, thread_sensitive=False)(event)
+            messages = await sync_to_async(_messages_in_stream, thread_sensitive=False)(
+                reader, event
+            )
             for label, name, payload in messages:
                 yield sse(label, name, payload, False)
     finally:

