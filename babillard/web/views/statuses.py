@@ -123,12 +123,21 @@ def compose(request: HttpRequest) -> HttpResponse:
             response = render(
                 request,
                 "web/_compose.html",
-                {"compose_form": form, "htmx_target": "#timeline-items"},
+                {
+                    "compose_form": form,
+                    "htmx_target": "#timeline-items",
+                    "next": request.POST.get("next", ""),
+                },
             )
             response.headers["HX-Retarget"] = "#compose"
             response.headers["HX-Reswap"] = "outerHTML"
             return response
-        return render(request, "web/compose.html", {"compose_form": form}, status=400)
+        return render(
+            request,
+            "web/compose.html",
+            {"compose_form": form, "next": request.POST.get("next", "")},
+            status=400,
+        )
     if isinstance(created, ScheduledStatus):
         messages.success(request, _("Your post is scheduled."))
         if is_htmx(request):
