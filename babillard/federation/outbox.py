@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from babillard.accounts.models import Account, Block, Follow, FollowRequest, Visibility
-from babillard.core.tasks import enqueue_on_commit
+from babillard.core.tasks import enqueue_at, enqueue_on_commit
 from babillard.federation import activities
 from babillard.federation.models import Delivery, RemoteServer
 from babillard.statuses.models import Favourite, Status
@@ -76,6 +76,9 @@ def send(sender: Account, activity: dict[str, Any], recipients: Iterable[Account
             continue  # already queued: sending twice is harmless but pointless
         if later is None:
             enqueue_on_commit(deliver, delivery.pk)
+        else:
+            # The server is marked unavailable: try when that ends (or sooner if it speaks).
+            enqueue_at(deliver, later, delivery.pk)
         queued += 1
     return queued
 

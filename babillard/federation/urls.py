@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
 from babillard.federation import views
 
@@ -23,6 +23,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.status_activity,
         name="status-activity",
     ),
-    path("@<str:username>", views.profile, name="profile"),
-    path("@<str:username>/<int:status_id>", views.status_page, name="status-page"),
+    # Only local handles: remote profiles (/@bob@example.org) and feeds go straight to the web.
+    re_path(r"^@(?P<username>[A-Za-z0-9_]+)$", views.profile, name="profile"),
+    re_path(
+        r"^@(?P<username>[A-Za-z0-9_]+)/(?P<status_id>[0-9]+)$",
+        views.status_page,
+        name="status-page",
+    ),
 ]

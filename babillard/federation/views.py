@@ -56,6 +56,7 @@ def _web_page(request: HttpRequest) -> HttpResponseBase:
         match = get_resolver("babillard.web.urls").resolve(request.path_info)
     except Resolver404:
         raise Http404 from None
+    request.resolver_match = match
     response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
     return response
 
@@ -265,11 +266,11 @@ def status_object(request: HttpRequest, username: str, status_id: int) -> HttpRe
 
 
 @require_GET
-def status_page(request: HttpRequest, username: str, status_id: int) -> HttpResponseBase:
+def status_page(request: HttpRequest, username: str, status_id: str) -> HttpResponseBase:
     """``/@<name>/<id>``: the web page, or the Note for ActivityPub clients."""
     if not wants_activity(request):
         return _web_page(request)
-    return status_object(request, username, status_id)
+    return status_object(request, username, int(status_id))
 
 
 @require_GET

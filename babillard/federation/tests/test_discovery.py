@@ -196,3 +196,16 @@ def test_authorized_fetch_requires_a_signature(client, network, settings):
     assert answer.json()["id"] == status.uri
     # Actor documents stay public so that others can read keys.
     assert client.get("/users/alice", HTTP_ACCEPT=AP).status_code == 200
+
+
+@pytest.mark.urls("babillard.urls")
+def test_same_url_serves_the_web_page_or_the_note(client, network):
+    alice = make_account("alice")
+    status = post_status(alice, "bonjour")
+    page = client.get(f"/@alice/{status.pk}", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and "text/html" in page["Content-Type"]
+    note = client.get(f"/@alice/{status.pk}", HTTP_ACCEPT=AP)
+    assert note.json()["id"] == status.uri
+    profile = client.get("/@alice", HTTP_ACCEPT="text/html")
+    assert profile.status_code == 200 and "text/html" in profile["Content-Type"]
+    assert client.get("/@alice", HTTP_ACCEPT=AP).json()["id"] == alice.uri

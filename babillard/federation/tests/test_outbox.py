@@ -212,6 +212,7 @@ def test_failed_delivery_is_retried_with_backoff_then_given_up(
     post_status(alice, "plus tard")
     waiting = Delivery.objects.filter(domain="gts.example", state="pending").get()
     assert waiting.attempts == 0
+    assert ImmediateBackendWithDeferral.deferred[-1].task.run_after == waiting.next_attempt_at
     # When the server speaks again, what waited is sent.
     network.fail_inboxes.clear()
     from babillard.federation.tasks import resume_deliveries
