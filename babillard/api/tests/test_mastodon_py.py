@@ -44,3 +44,43 @@ def test_every_deployment_check_passes(server: LiveServer) -> None:
         "search",
         "pagination with fetch_next and fetch_previous",
     ]
+
+
+def test_the_operator_script_runs_the_same_checks(server: LiveServer) -> None:
+    import subprocess
+    import sys
+
+    from babillard.api.tests.live import ROOT
+
+    suffix = uuid.uuid4().hex[:6]
+    first = server.make_user(f"carol_{suffix}", PASSWORD)
+    second = server.make_user(f"dave_{suffix}", PASSWORD)
+    script = ROOT / "tools" / "check-deployment"
+    done = subprocess.run(
+        [sys.executable, str(script), server.url, "--second", f"{second}:{PASSWORD}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"BABILLARD_CHECK_FIRST": f"{first}:{PASSWORD}", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("15 checks passed")
+    refused = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            server.url,
+            "--first",
+            f"{first}:wrong",
+            "--second",
+            f"{second}:{PASSWORD}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("FAILED")
