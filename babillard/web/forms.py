@@ -31,6 +31,9 @@ POLL_DURATIONS = [
     (3 * 24 * 3600, _("3 days")),
     (7 * 24 * 3600, _("7 days")),
 ]
+# Staff-only posts name an institution; the web composer offers them with the
+# institution pages, so the general visibilities are the four of Mastodon.
+VISIBILITIES = [(v, label) for v, label in Visibility.choices if v != Visibility.INTERNAL]
 MAX_IMAGES = 4
 POLL_OPTIONS = 4
 
@@ -60,6 +63,10 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound or self.data.get("visibility") != Visibility.INTERNAL:
+            # Staff-only is accepted (the service checks the author's membership) but
+            # only offered when replying to a staff-only post.
+            self.fields["visibility"].choices = VISIBILITIES  # type: ignore[attr-defined]
         if user is not None:
             self.fields["visibility"].initial = user.default_visibility
             self.fields["language"].initial = user.default_language
@@ -286,7 +293,7 @@ class DeleteAccountForm(forms.Form):
 class PreferencesForm(forms.Form):
     locale = forms.ChoiceField(label=_("Language of the interface"), choices=settings.LANGUAGES)
     default_visibility = forms.ChoiceField(
-        label=_("Default visibility of my posts"), choices=Visibility.choices
+        label=_("Default visibility of my posts"), choices=VISIBILITIES
     )
     default_language = forms.ChoiceField(label=_("Default language of my posts"), choices=LANGUAGES)
     default_sensitive = forms.BooleanField(

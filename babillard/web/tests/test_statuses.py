@@ -261,3 +261,23 @@ def test_timelines_have_a_bounded_number_of_queries(
         assert response.status_code == 200
     with django_assert_max_num_queries(30):  # type: ignore[operator]
         assert "Message 11" in client.get("/home").content.decode()
+
+
+def test_reply_to_staff_only_post_stays_staff_only(alice: Account, bob: Account) -> None:
+    from babillard.institutions.services import add_member
+
+    library = make_account("bu", kind="institution")
+    add_member(library, library, bob, "staff")
+    internal = post_status(library, "Réunion d'équipe", visibility="internal", internal_to=library)
+    client = logged_in(bob)
+    page = client.get(f"/@bu/{internal.pk}").content.decode()
+    assert 'value="internal"' in page and 'value="public"' not in page
+    response = compose(
+        client, text="J'y serai", visibility="internal", in_reply_to=str(internal.pk)
+    )
+    assert response.status_code == 302
+    reply = Status.objects.get(account=bob)
+    assert reply.visibility == "internal"
+    assert logged_in(alice).get(f"/@bob/{reply.pk}").status_code == 404
+    # the general composer does not offer staff-only posts
+    assert 'value="internal"' not in client.get("/compose").content.decode()

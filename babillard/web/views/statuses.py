@@ -56,6 +56,12 @@ def reply_form(request: HttpRequest, parent: Status) -> ComposeForm:
         user=current_user(request),
         initial={"in_reply_to": parent.pk, "text": " ".join(handles) + (" " if handles else "")},
     )
+    if parent.visibility == Visibility.INTERNAL:
+        # A reply to a staff-only post stays staff-only (the service enforces it).
+        field = form.fields["visibility"]
+        field.choices = [(Visibility.INTERNAL, Visibility.INTERNAL.label)]  # type: ignore[attr-defined]
+        field.initial = Visibility.INTERNAL
+        return form
     default = form.fields["visibility"].initial or Visibility.PUBLIC
     if PRIVACY_ORDER.index(parent.visibility) > PRIVACY_ORDER.index(default):
         form.fields["visibility"].initial = parent.visibility
