@@ -82,7 +82,9 @@ def institutions_of(account: Account, role: str = Role.STAFF) -> list[Account]:
     )
 
 
-def staff(institution: Account) -> QuerySet[Membership]:
+def staff(viewer: Account, institution: Account) -> QuerySet[Membership]:
+    """``GET /api/babillard/v1/institutions/:id/staff``: the institution itself or a manager."""
+    require_role(viewer, institution, Role.MANAGER)
     return (
         Membership.objects.filter(institution=institution)
         .select_related("member")

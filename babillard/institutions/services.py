@@ -380,8 +380,9 @@ def resolve_institution(
 ) -> Account:
     """The institution an action is for: named, or implied when ``account`` has only one.
 
-    The institution account itself is implied for itself. Ambiguity or a wrong
-    name is bad input (``ValidationError``, the API's 422).
+    The institution account itself is implied for itself. An unknown name, no
+    institution at all or several to choose from is bad input (``ValidationError``,
+    the API's 422); naming an institution where one lacks ``role`` is ``Forbidden``.
     """
     if institution_id not in (None, ""):
         try:
@@ -389,9 +390,7 @@ def resolve_institution(
         except (Account.DoesNotExist, ValueError, TypeError, OverflowError):
             raise ValidationError(_("Unknown institution."), code="institution_id") from None
         if not has_role(account, institution, role):
-            raise ValidationError(
-                _("You are not on the staff of this institution."), code="institution_id"
-            )
+            raise Forbidden(role)
         return institution
     if account.kind == AccountKind.INSTITUTION:
         return account

@@ -53,7 +53,10 @@ class Space(models.Model):
 class HistoryPoint(models.Model):
     """The state of a space after one update, or the peak of a quarter of an hour."""
 
-    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="history")
+    # The (space, at) index below serves lookups by space too: no second index.
+    space = models.ForeignKey(
+        Space, on_delete=models.CASCADE, related_name="history", db_index=False
+    )
     at = models.DateTimeField()
     count = models.PositiveIntegerField()
     full = models.BooleanField(default=False)

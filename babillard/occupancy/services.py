@@ -229,7 +229,13 @@ def authenticate_sensor_token(raw: str | None) -> SensorToken | None:
 
 def check_rate(key: str, *, now: float | None = None) -> None:
     """A token bucket in the cache: ``OCCUPANCY_RATE`` a second sustained, bursts of
-    ``OCCUPANCY_BURST``; raises ``RateLimited`` with the seconds to wait."""
+    ``OCCUPANCY_BURST``; raises ``RateLimited`` with the seconds to wait.
+
+    The bucket is read and written without a lock: two requests of the same token
+    racing in the same instant may both pass, which a door counter (one device per
+    token, one request at a time) never does; the limit protects the server from a
+    runaway device, not from an adversary holding the token.
+    """
     rate = float(getattr(settings, "OCCUPANCY_RATE", 1.0))
     burst = float(getattr(settings, "OCCUPANCY_BURST", 10))
     now = time.time() if now is None else now

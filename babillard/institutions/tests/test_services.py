@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from babillard.accounts.models import Visibility
 from babillard.accounts.services import follow
 from babillard.core.errors import Forbidden, NotFound
-from babillard.core.testing import make_account
+from babillard.core.testing import make_account, run_due_tasks
 from babillard.institutions import queries, services
 from babillard.institutions.models import (
     ActingGrant,
@@ -162,11 +162,15 @@ def test_staff_are_local_people_with_a_known_role(library):
         services.add_member(institution, institution, other, Role.STAFF)
     with pytest.raises(ValidationError):
         services.add_member(institution, institution, people["otto"], "owner")
-    assert list(queries.staff(institution).values_list("member__username", flat=True)) == [
-        "eddy",
-        "manon",
-        "stella",
-    ]
+    expected = ["eddy", "manon", "stella"]
+    for viewer in (institution, people["manon"]):
+        assert (
+            list(queries.staff(viewer, institution).values_list("member__username", flat=True))
+            == expected
+        )
+    for viewer in (people["eddy"], people["stella"], people["otto"]):
+        with pytest.raises(Forbidden):
+            queries.staff(viewer, institution)
 
 
 # --- acting as the institution -------------------------------------------------------------
@@ -338,8 +342,23 @@ def test_a_member_of_several_institutions_names_one(library):
     post = services.post_internal(people["stella"], "Pour l'autre", institution_id=other.pk)
     assert post.internal_to == other
     assert not can_see(people["eddy"], post)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Forbidden):
         services.post_internal(people["eddy"], "Pas membre", institution_id=other.pk)
+    with pytest.raises(ValidationError):
+        services.post_internal(people["eddy"], "Inconnue", institution_id=999999)
+
+
+def test_scheduled_internal_posts_stay_internal(library):
+    institution, people = library
+    with freeze_time(timezone.now() - timedelta(hours=1)):
+        scheduled = services.post_internal(
+            people["stella"], "Rappel", scheduled_at=timezone.now() + timedelta(minutes=10)
+        )
+    assert isinstance(scheduled, ScheduledStatus)
+    assert run_due_tasks() == 1
+    post = Status.objects.get(account=people["stella"])
+    assert post.visibility == Visibility.INTERNAL and post.internal_to == institution
+    assert post.local_only and not can_see(people["otto"], post)
 
 
 def test_internal_posts_cannot_be_boosted(library):
