@@ -92,8 +92,12 @@ def test_journey(browser: Any, live_server: Any, language: str) -> None:
     log_in(claire, base, "claire", "un-long-mot-de-passe")
 
     # Post with a hashtag and a described image, without a reload (htmx).
+    # The counter counts as Mastodon: a link of any length counts 23 characters.
+    claire.fill("#id_text", "Voir https://example.org/" + "a" * 100)
+    assert claire.inner_text("#compose-counter").startswith("472 ")
     claire.fill("#id_text", texts["post"])
-    assert re.match(r"^\d+ / 500$", claire.inner_text("#compose-counter"))
+    assert re.match(r"^\d+ \D+ \(500\)$", claire.inner_text("#compose-counter"))
+    assert claire.inner_text("#compose-counter").startswith(str(500 - len(texts["post"])))
     claire.click("#compose details:has(#id_image_1) > summary")
     claire.set_input_files(
         "#id_image_1", files=[{"name": "shelf.png", "mimeType": "image/png", "buffer": png()}]

@@ -22,7 +22,7 @@
     function update() {
       var used = countCharacters(textarea.value) + (warning ? Array.from(warning.value).length : 0);
       var left = max - used;
-      counter.textContent = left + " / " + max;
+      counter.textContent = left + " " + (counter.dataset.label || "") + " (" + max + ")";
       counter.classList.toggle("over", left < 0);
     }
     textarea.addEventListener("input", update);
