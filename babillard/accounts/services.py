@@ -529,3 +529,27 @@ def forget_remote_account(account: Account) -> None:
         followers = list(Account.objects.filter(following_rel__target=account))
         account.delete()
         _refresh_follow_counts(*followed, *followers)
+
+
+def move_account(account: Account, target: Account) -> Account:
+    """Record that ``account`` moved to ``target`` and move its local followers there.
+
+    Called when a local account moves away (federation then tells its remote
+    followers with a Move) and when a remote server announces that one of its
+    actors moved; the caller has checked that ``target`` names ``account`` as an alias.
+    """
+    if account == target or target.moved_to_id is not None:
+        raise ValidationError(_("An account cannot move there."), code="invalid")
+    with transaction.atomic():
+        account.moved_to = target
+        account.save(update_fields=["moved_to"])
+        outbox.deliver_move(account, target)
+        for follower in Account.objects.filter(following_rel__target=account, domain=""):
+            if follower == target:
+                continue
+            try:
+                follow(follower, target)
+            except (ValidationError, NotFound):
+                continue
+            unfollow(follower, account)
+    return account

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from babillard.accounts.models import Account, AccountKind, Visibility
 from babillard.core import links
-from babillard.statuses.models import Status
+from babillard.statuses.models import Poll, Status
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 PUBLIC_ALIASES = {PUBLIC, "as:Public", "Public"}
@@ -327,5 +327,27 @@ def move_activity(account: Account, target: Account) -> dict[str, Any]:
             "actor": account.uri,
             "object": account.uri,
             "target": target.uri,
+        }
+    )
+
+
+def vote_activity(account: Account, poll: Poll, choice: int) -> dict[str, Any]:
+    """A poll answer as Mastodon sends it: a Create of a Note with only a ``name``."""
+    question = poll.status
+    vote_id = f"{account.uri}#votes/{poll.pk}/{choice}"
+    return with_context(
+        {
+            "id": f"{vote_id}/activity",
+            "type": "Create",
+            "actor": account.uri,
+            "to": [question.account.uri],
+            "object": {
+                "id": vote_id,
+                "type": "Note",
+                "name": poll.options[choice],
+                "attributedTo": account.uri,
+                "to": [question.account.uri],
+                "inReplyTo": question.uri,
+            },
         }
     )

@@ -170,6 +170,14 @@ def receive(
         if _domain_refused(host_of(actor_uri)):
             raise Refused(403, "this server is blocked")
         _check_ownership(payload)
+        if (
+            payload["type"] == "Delete"
+            and id_of(payload.get("object")) == actor_uri
+            and not Account.objects.filter(uri=actor_uri).exists()
+        ):
+            # Mastodon tells every server it knows when an account is deleted; about an
+            # actor never seen here there is nothing to do (and its key is gone).
+            return Answer(202, "unknown actor")
         signer = verify_signer(method, path, headers, body)
         if signer.uri != actor_uri:
             raise Refused(401, "signer is not the activity's actor")
@@ -255,10 +263,32 @@ def handle_reject(activity: dict[str, Any], actor: Account) -> str:
     return "follow rejected"
 
 
+def _vote(note: dict[str, Any], actor: Account) -> str | None:
+    """A poll answer (Mastodon: a Note with a ``name`` and no content, replying to the poll)."""
+    from babillard.statuses.services import vote
+
+    if not isinstance(note.get("name"), str) or note.get("content"):
+        return None
+    question = find_status(id_of(note.get("inReplyTo")))
+    if question is None or not question.account.is_local or not hasattr(question, "poll"):
+        return None
+    poll = question.poll
+    if note["name"] not in poll.options:
+        raise InvalidDocument("vote for a choice the poll does not have")
+    choice = poll.options.index(note["name"])
+    if poll.votes.filter(account=actor, choice=choice).exists():
+        return "already voted"
+    vote(actor, poll, [choice])
+    return "voted"
+
+
 def handle_create(activity: dict[str, Any], actor: Account) -> str:
     note = activity["object"]
     if author_uri(note) != actor.uri:
         raise Forbidden("object attributed to someone else")
+    voted = _vote(note, actor)
+    if voted is not None:
+        return voted
     stored = store_note(note)
     return "stored" if stored is not None else "nobody here needs it"
 
@@ -399,6 +429,27 @@ def handle_undo(activity: dict[str, Any], actor: Account) -> str:
     return "nothing to undo"
 
 
+def handle_move(activity: dict[str, Any], actor: Account) -> str:
+    """An actor moved: its new account must name the old one in ``alsoKnownAs``."""
+    from babillard.accounts.services import move_account
+    from babillard.federation.client import fetch
+
+    if id_of(activity.get("object")) != actor.uri:
+        raise Forbidden("only an actor moves itself")
+    target_uri = id_of(activity.get("target"))
+    if not target_uri or is_local_uri(target_uri):
+        raise InvalidDocument("Move to an unknown or local target")
+    document = fetch(target_uri)
+    aliases = [id_of(alias) for alias in as_list(document.get("alsoKnownAs"))]
+    if actor.uri not in aliases:
+        raise Forbidden("the new account does not name the old one")
+    target = store_actor(document, fetched_from=target_uri)
+    if actor.moved_to_id == target.pk:
+        return "already moved"
+    move_account(actor, target)
+    return "moved"
+
+
 # One table from activity type to handler.
 HANDLERS: dict[str, Handler] = {
     "Follow": handle_follow,
@@ -412,6 +463,7 @@ HANDLERS: dict[str, Handler] = {
     "EmojiReact": handle_like,  # Misskey's reactions count as favourites, as Mastodon counts them
     "Block": handle_block,
     "Undo": handle_undo,
+    "Move": handle_move,
 }
 
 

@@ -20,7 +20,7 @@ from babillard.accounts.models import Account, Block, Follow, FollowRequest, Vis
 from babillard.core.tasks import enqueue_at, enqueue_on_commit
 from babillard.federation import activities
 from babillard.federation.models import Delivery, RemoteServer
-from babillard.statuses.models import Favourite, Status
+from babillard.statuses.models import Favourite, Poll, Status
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +239,15 @@ def deliver_unblock(account: Account, target: Account) -> None:
 def deliver_actor_update(account: Account) -> None:
     if account.is_local:
         send(account, activities.actor_update_activity(account), _remote_followers(account))
+
+
+def deliver_vote(account: Account, poll: Poll, choices: Iterable[int]) -> None:
+    """A vote in a remote poll: one Note per choice, named after it, to the author only."""
+    status = poll.status
+    if not account.is_local or status.account.is_local:
+        return
+    for choice in choices:
+        send(account, activities.vote_activity(account, poll, choice), [status.account])
 
 
 def deliver_move(account: Account, target: Account) -> None:

@@ -569,6 +569,7 @@ def vote(account: Account, poll: Poll, choices: Sequence[int]) -> Poll:
         locked.votes_counts = counts
         locked.voters_count += 1
         locked.save(update_fields=["votes_counts", "voters_count"])
+        outbox.deliver_vote(account, locked, picked)
     return locked
 
 

@@ -378,3 +378,66 @@ def test_rotated_key_is_fetched_again(client, alice, mona, network):
     answer = signed_post(client, "/inbox", load_fixture("mastodon_create_note.json"), rotated)
     assert answer.status_code == 202
     assert Account.objects.get(uri=MONA).public_key == rotated.public_key
+
+
+def test_move_takes_local_followers_to_the_new_account(client, alice, mona, network):
+    old = _follower_of(mona, alice)
+    new = network.actor("mona", host="new.example", alsoKnownAs=[MONA])
+    move = {
+        "id": f"{MONA}#moves/1",
+        "type": "Move",
+        "actor": MONA,
+        "object": MONA,
+        "target": new.uri,
+    }
+    signed_post(client, "/inbox", move, mona)
+    old.refresh_from_db()
+    assert old.moved_to is not None and old.moved_to.uri == new.uri
+    assert not Follow.objects.filter(account=alice, target=old).exists()
+    assert FollowRequest.objects.filter(account=alice, target=old.moved_to).exists()
+    assert network.activities("Follow")[-1]["object"] == new.uri
+
+
+def test_move_to_an_account_that_does_not_name_the_old_one_is_refused(client, alice, mona, network):
+    old = _follower_of(mona, alice)
+    hijack = network.actor("thief", host="evil.example")
+    move = {
+        "id": f"{MONA}#moves/2",
+        "type": "Move",
+        "actor": MONA,
+        "object": MONA,
+        "target": hijack.uri,
+    }
+    signed_post(client, "/inbox", move, mona)
+    old.refresh_from_db()
+    assert old.moved_to is None
+    assert Follow.objects.filter(account=alice, target=old).exists()
+    assert InboxActivity.objects.get(activity_id=move["id"]).state == "failed"
+
+
+def test_votes_in_local_polls_are_counted_once(client, alice, mona):
+    from babillard.statuses.services import PollSpec
+
+    question = post_status(alice, "Quel horaire ?", poll=PollSpec(["matin", "soir"], 3600))
+    vote = {
+        "id": "https://mastodon.example/users/mona#votes/9/activity",
+        "type": "Create",
+        "actor": MONA,
+        "to": [alice.uri],
+        "object": {
+            "id": "https://mastodon.example/users/mona#votes/9",
+            "type": "Note",
+            "name": "soir",
+            "attributedTo": MONA,
+            "to": [alice.uri],
+            "inReplyTo": question.uri,
+        },
+    }
+    signed_post(client, "/inbox", vote, mona)
+    question.poll.refresh_from_db()
+    assert question.poll.votes_counts == [0, 1] and question.poll.voters_count == 1
+    assert not Status.objects.filter(uri=vote["object"]["id"]).exists()
+    replay = {**vote, "id": vote["id"] + "-again"}
+    signed_post(client, "/inbox", replay, mona)
+    question.poll.refresh_from_db()
+    assert question.poll.votes_counts == [0, 1]

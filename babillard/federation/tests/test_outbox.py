@@ -228,3 +228,34 @@ def test_retry_delays_grow_to_about_a_day():
     delays = [retry_delay(n).total_seconds() for n in range(1, 8)]
     assert delays[:3] == [60, 180, 540]
     assert 15 * 3600 < sum(delays) < 30 * 3600
+
+
+def test_moving_away_tells_remote_followers(network, alice, remote_followers):
+    from babillard.accounts.services import move_account
+
+    target_actor = network.actor("alice", host="new.example", alsoKnownAs=[alice.uri])
+    target = resolve_actor(target_actor.uri)
+    move_account(alice, target)
+    moves = network.activities("Move")
+    assert len(moves) == 2
+    assert moves[0]["object"] == alice.uri and moves[0]["target"] == target.uri
+
+
+def test_vote_in_a_remote_poll_goes_to_its_author(network, alice, remote_followers):
+    from babillard.statuses.services import receive_remote_status, vote
+
+    mona = remote_followers[0]
+    question = receive_remote_status(
+        mona,
+        uri="https://mastodon.example/users/mona/statuses/7",
+        url="",
+        content="<p>?</p>",
+        visibility="public",
+        poll={"options": ["oui", "non"], "votes_counts": [0, 0]},
+    )
+    vote(alice, question.poll, [1])
+    sent = network.activities("Create")
+    assert [url for url, a in network.sent if a["type"] == "Create"] == [
+        "https://mastodon.example/inbox"
+    ]
+    assert sent[0]["object"]["name"] == "non" and sent[0]["object"]["inReplyTo"] == question.uri

@@ -62,6 +62,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("resolve").add_argument("handle")
+        move = sub.add_parser("move", help="move a local account to a remote one naming it")
+        move.add_argument("username")
+        move.add_argument("handle")
         for name in ("follow", "unfollow", "block", "unblock", "accept", "reject"):
             action = sub.add_parser(name)
             action.add_argument("username")
@@ -103,6 +106,19 @@ class Command(BaseCommand):
     def do_resolve(self, options: dict[str, Any]) -> dict[str, Any]:
         account = webfinger(options["handle"])
         return {"acct": account.acct, "uri": account.uri, "locked": account.locked}
+
+    def do_move(self, options: dict[str, Any]) -> dict[str, Any]:
+        from babillard.accounts.services import move_account
+        from babillard.federation.client import fetch
+        from babillard.federation.remote import as_list, id_of
+
+        account = _local(options["username"])
+        target = webfinger(options["handle"])
+        aliases = [id_of(a) for a in as_list(fetch(str(target.uri)).get("alsoKnownAs"))]
+        if account.uri not in aliases:
+            raise CommandError(f"{target.acct} must first name {account.uri} in alsoKnownAs")
+        move_account(account, target)
+        return {"moved_to": target.acct}
 
     def do_follow(self, options: dict[str, Any]) -> dict[str, Any]:
         from babillard.accounts.services import follow
