@@ -83,6 +83,7 @@ def _register() -> None:
     from babillard.api.v1 import (
         accounts,
         apps,
+        filters,
         instance,
         lists,
         media,
@@ -103,6 +104,7 @@ def _register() -> None:
         timelines,
         notifications,
         lists,
+        filters,
         search,
         misc,
         streaming,

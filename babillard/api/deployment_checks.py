@@ -274,8 +274,29 @@ class Checker:
         expect(any(a["id"] == me_a["id"] for a in found["accounts"]), "account search")
         self.done("search")
 
+        self.filters(alice, bob)
         self.pagination(alice, me_a["id"])
         return self.report
+
+    def filters(self, author: Mastodon, reader: Mastodon) -> None:
+        word = f"brocoli{self.tag}"
+        made = reader.create_filter_v2(
+            f"Légumes {self.tag}",
+            ["home"],
+            "warn",
+            keywords_attributes=[{"keyword": word, "whole_word": True}],
+        )
+        expect(made["keywords"][0]["keyword"] == word, "filter keyword")
+        posted = author.status_post(f"J'aime le {word}")
+        shown = [s for s in reader.timeline_home() if s["id"] == posted["id"]]
+        expect(shown and shown[0]["filtered"], "warn filter not applied on home")
+        expect(shown[0]["filtered"][0]["keyword_matches"] == [word], "keyword_matches")
+        reader.update_filter_v2(made["id"], filter_action="hide")
+        hidden = [s for s in reader.timeline_home() if s["id"] == posted["id"]]
+        expect(not hidden, "hide filter did not hide the post")
+        reader.delete_filter_v2(made["id"])
+        expect(all(f["id"] != made["id"] for f in reader.filters_v2()), "filter not deleted")
+        self.done("filters v2 (warn and hide)")
 
     def pagination(self, api: Mastodon, account_id: str) -> None:
         made = [api.status_post(f"Page {n} #{self.tag}")["id"] for n in range(5)]

@@ -17,7 +17,8 @@ from babillard.core import links
 from babillard.notifications.models import Notification
 from babillard.statuses.models import MediaAttachment, Poll, PollVote, Status, StatusEdit, Tag
 from babillard.statuses.queries import interactions
-from babillard.timelines.models import List
+from babillard.timelines.models import Filter, FilterKeyword, FilterStatus, List
+from babillard.timelines.services import FilterMatch, active_filters, match_filters
 
 JSON = dict[str, Any]
 
@@ -196,11 +197,39 @@ def poll(item: Poll, viewer: Account | None, own_votes: list[int] | None = None)
     }
 
 
-class StatusRenderer:
-    """Renders statuses for one viewer, loading their favourites, boosts and votes at once."""
+def filter_entity(item: Filter) -> JSON:
+    return {
+        "id": str(item.pk),
+        "title": item.title,
+        "context": list(item.contexts),
+        "expires_at": iso(item.expires_at),
+        "filter_action": item.action,
+        "keywords": [filter_keyword(k) for k in item.keywords.all()],
+        "statuses": [filter_status(s) for s in item.statuses.all()],
+    }
 
-    def __init__(self, viewer: Account | None, statuses: Iterable[Status]) -> None:
+
+def filter_keyword(item: FilterKeyword) -> JSON:
+    return {"id": str(item.pk), "keyword": item.keyword, "whole_word": item.whole_word}
+
+
+def filter_status(item: FilterStatus) -> JSON:
+    return {"id": str(item.pk), "status_id": str(item.status_id)}
+
+
+class StatusRenderer:
+    """Renders statuses for one viewer, loading their favourites, boosts and votes at once.
+
+    With a filter ``context`` (home, public, thread, account, notifications) the
+    viewer's filters apply: matching statuses carry ``filtered``, and those of a
+    filter whose action is ``hide`` are left out by ``many``.
+    """
+
+    def __init__(
+        self, viewer: Account | None, statuses: Iterable[Status], context: str | None = None
+    ) -> None:
         self.viewer = viewer
+        self.filters = active_filters(viewer, context) if viewer and context else []
         items = list(statuses)
         originals = [s.reblog or s for s in items]
         self.marks = interactions(viewer, items + originals)
@@ -218,10 +247,30 @@ class StatusRenderer:
             data["reblog"] = self._one(item.reblog)
             for flag in ("favourited", "reblogged", "bookmarked"):
                 data[flag] = data["reblog"][flag]
+        if self.filters:
+            matches = self.matches(item)
+            data["filtered"] = [
+                {
+                    "filter": filter_entity(m.filter),
+                    "keyword_matches": m.keyword_matches or None,
+                    "status_matches": m.status_matches or None,
+                }
+                for m in matches
+            ]
+            if data["reblog"] is not None:
+                data["reblog"]["filtered"] = data["filtered"]
         return data
 
+    def matches(self, item: Status) -> list[FilterMatch]:
+        if not self.filters or (self.viewer and item.account_id == self.viewer.pk):
+            return []
+        return match_filters(self.filters, item)
+
+    def hidden(self, item: Status) -> bool:
+        return any(m.filter.action == "hide" for m in self.matches(item))
+
     def many(self, items: Iterable[Status]) -> list[JSON]:
-        return [self.render(s) for s in items]
+        return [self.render(s) for s in items if not self.hidden(s)]
 
     def _one(self, item: Status) -> JSON:
         marks, viewer = self.marks, self.viewer
@@ -289,13 +338,15 @@ def _poll_of(item: Status) -> Poll | None:
         return None
 
 
-def statuses(viewer: Account | None, items: Iterable[Status]) -> list[JSON]:
+def statuses(
+    viewer: Account | None, items: Iterable[Status], context: str | None = None
+) -> list[JSON]:
     listed = list(items)
-    return StatusRenderer(viewer, listed).many(listed)
+    return StatusRenderer(viewer, listed, context).many(listed)
 
 
-def status(viewer: Account | None, item: Status) -> JSON:
-    return StatusRenderer(viewer, [item]).render(item)
+def status(viewer: Account | None, item: Status, context: str | None = None) -> JSON:
+    return StatusRenderer(viewer, [item], context).render(item)
 
 
 def status_edit(item: StatusEdit, author: Account, attachments: list[MediaAttachment]) -> JSON:
@@ -319,14 +370,18 @@ def status_edit(item: StatusEdit, author: Account, attachments: list[MediaAttach
     }
 
 
-def notification(item: Notification, viewer: Account) -> JSON:
+def notification(item: Notification, viewer: Account, filters: bool = False) -> JSON:
     data: JSON = {
         "id": str(item.pk),
         "type": item.type,
         "created_at": iso(item.created_at),
         "group_key": f"ungrouped-{item.pk}",
         "account": account(item.from_account),
-        "status": status(viewer, item.status) if item.status_id and item.status else None,
+        "status": (
+            status(viewer, item.status, "notifications" if filters else None)
+            if item.status_id and item.status
+            else None
+        ),
     }
     if item.report_id:
         data["report"] = {"id": str(item.report_id)}

@@ -41,3 +41,46 @@ class List(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FilterContext(models.TextChoices):
+    HOME = "home", _("Home and lists")
+    NOTIFICATIONS = "notifications", _("Notifications")
+    PUBLIC = "public", _("Public timelines")
+    THREAD = "thread", _("Conversations")
+    ACCOUNT = "account", _("Profiles")
+
+
+class FilterAction(models.TextChoices):
+    WARN = "warn", _("Hide behind a warning")
+    HIDE = "hide", _("Hide completely")
+
+
+class Filter(models.Model):
+    """A reader's filter: keywords or posts hidden or put behind a warning in some contexts."""
+
+    owner = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="filters")
+    title = models.CharField(max_length=100)
+    contexts = models.JSONField(default=list)
+    action = models.CharField(max_length=8, choices=FilterAction.choices, default="warn")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FilterKeyword(models.Model):
+    filter = models.ForeignKey(Filter, on_delete=models.CASCADE, related_name="keywords")
+    keyword = models.CharField(max_length=100)
+    whole_word = models.BooleanField(default=True)
+
+
+class FilterStatus(models.Model):
+    filter = models.ForeignKey(Filter, on_delete=models.CASCADE, related_name="statuses")
+    status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["filter", "status"], name="filter_status_unique")
+        ]

@@ -1,14 +1,32 @@
-"""Home-feed fan-out, backfill and purge, lists: the writes of the timelines domain."""
+"""Home-feed fan-out, backfill and purge, lists, filters: the writes of the timelines domain."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from babillard.accounts.models import Account, Block, Follow, Mute, Visibility
 from babillard.core import streaming
+from babillard.core.errors import NotFound
 from babillard.statuses.models import Status
-from babillard.timelines.models import HomeFeedEntry, List, RepliesPolicy
+from babillard.timelines.models import (
+    Filter,
+    FilterAction,
+    FilterContext,
+    FilterKeyword,
+    FilterStatus,
+    HomeFeedEntry,
+    List,
+    RepliesPolicy,
+)
 
 BACKFILL_SIZE = 40
 # Trim a feed back to HOME_FEED_MAX once in this many insertions, not on every one.
@@ -210,3 +228,221 @@ def update_list(
         timeline.exclusive = exclusive
     timeline.save()
     return timeline
+
+
+# Filters: keywords and posts a reader hides, or puts behind a warning, in chosen contexts.
+
+MAX_FILTER_KEYWORDS = 50
+
+
+def _check_filter_fields(title: str | None, contexts: list[str] | None, action: str | None) -> None:
+    if title is not None and not title.strip():
+        raise ValidationError(_("A filter needs a title."), code="blank")
+    if title is not None and len(title) > 100:
+        raise ValidationError(_("A filter title has at most 100 characters."), code="too_long")
+    if contexts is not None and (
+        not contexts or any(c not in FilterContext.values for c in contexts)
+    ):
+        raise ValidationError(
+            _("Choose where the filter applies: home, notifications, public, thread or account."),
+            code="context",
+        )
+    if action is not None and action not in FilterAction.values:
+        raise ValidationError(_("A filter either warns or hides."), code="action")
+
+
+def _check_keyword(keyword: str) -> str:
+    keyword = keyword.strip()
+    if not keyword:
+        raise ValidationError(_("A filtered keyword cannot be empty."), code="blank")
+    if len(keyword) > 100:
+        raise ValidationError(_("A filtered keyword has at most 100 characters."), code="too_long")
+    return keyword
+
+
+def _expiry(expires_in: int | None) -> datetime | None:
+    if expires_in is None:
+        return None
+    if expires_in <= 0:
+        raise ValidationError(_("A filter's duration must be positive."), code="invalid")
+    return timezone.now() + timedelta(seconds=expires_in)
+
+
+def _own_filter(owner: Account, found: Filter) -> None:
+    if found.owner_id != owner.pk:
+        raise NotFound(found.pk)
+
+
+def create_filter(
+    owner: Account,
+    title: str,
+    contexts: list[str],
+    *,
+    action: str = FilterAction.WARN,
+    expires_in: int | None = None,
+    keywords: Sequence[tuple[str, bool]] = (),
+) -> Filter:
+    _check_filter_fields(title, contexts, action)
+    if len(keywords) > MAX_FILTER_KEYWORDS:
+        raise ValidationError(_("A filter has at most 50 keywords."), code="too_many")
+    cleaned = [(_check_keyword(k), whole) for k, whole in keywords]
+    with transaction.atomic():
+        created = Filter.objects.create(
+            owner=owner,
+            title=title.strip(),
+            contexts=list(dict.fromkeys(contexts)),
+            action=action,
+            expires_at=_expiry(expires_in),
+        )
+        FilterKeyword.objects.bulk_create(
+            [FilterKeyword(filter=created, keyword=k, whole_word=w) for k, w in cleaned]
+        )
+    return created
+
+
+KEEP = object()
+
+
+def update_filter(
+    owner: Account,
+    found: Filter,
+    *,
+    title: str | None = None,
+    contexts: list[str] | None = None,
+    action: str | None = None,
+    expires_in: Any = KEEP,
+    keyword_changes: Sequence[dict[str, Any]] = (),
+) -> Filter:
+    """Change a filter; ``keyword_changes`` adds (no id), edits (id) or removes (destroy)."""
+    _own_filter(owner, found)
+    _check_filter_fields(title, contexts, action)
+    with transaction.atomic():
+        if title is not None:
+            found.title = title.strip()
+        if contexts is not None:
+            found.contexts = list(dict.fromkeys(contexts))
+        if action is not None:
+            found.action = action
+        if expires_in is not KEEP:
+            found.expires_at = _expiry(expires_in)
+        found.save()
+        for change in keyword_changes:
+            keyword_id = change.get("id")
+            if keyword_id:
+                keyword = FilterKeyword.objects.filter(filter=found, pk=keyword_id).first()
+                if keyword is None:
+                    raise NotFound(keyword_id)
+                if change.get("destroy"):
+                    keyword.delete()
+                    continue
+                update_filter_keyword(
+                    owner,
+                    keyword,
+                    keyword=change.get("keyword"),
+                    whole_word=change.get("whole_word"),
+                )
+            elif not change.get("destroy"):
+                add_filter_keyword(
+                    owner,
+                    found,
+                    str(change.get("keyword", "")),
+                    bool(change.get("whole_word", True)),
+                )
+    return found
+
+
+def delete_filter(owner: Account, found: Filter) -> None:
+    _own_filter(owner, found)
+    found.delete()
+
+
+def add_filter_keyword(
+    owner: Account, found: Filter, keyword: str, whole_word: bool = True
+) -> FilterKeyword:
+    _own_filter(owner, found)
+    if found.keywords.count() >= MAX_FILTER_KEYWORDS:
+        raise ValidationError(_("A filter has at most 50 keywords."), code="too_many")
+    return FilterKeyword.objects.create(
+        filter=found, keyword=_check_keyword(keyword), whole_word=whole_word
+    )
+
+
+def update_filter_keyword(
+    owner: Account,
+    item: FilterKeyword,
+    *,
+    keyword: str | None = None,
+    whole_word: bool | None = None,
+) -> FilterKeyword:
+    _own_filter(owner, item.filter)
+    if keyword is not None:
+        item.keyword = _check_keyword(keyword)
+    if whole_word is not None:
+        item.whole_word = whole_word
+    item.save()
+    return item
+
+
+def delete_filter_keyword(owner: Account, item: FilterKeyword) -> None:
+    _own_filter(owner, item.filter)
+    item.delete()
+
+
+def add_filter_status(owner: Account, found: Filter, status: Status) -> FilterStatus:
+    from babillard.statuses.queries import can_see
+
+    _own_filter(owner, found)
+    if not can_see(owner, status):
+        raise NotFound(status.pk)
+    item, _created = FilterStatus.objects.get_or_create(
+        filter=found, status=status.reblog or status
+    )
+    return item
+
+
+def delete_filter_status(owner: Account, item: FilterStatus) -> None:
+    _own_filter(owner, item.filter)
+    item.delete()
+
+
+@dataclass
+class FilterMatch:
+    filter: Filter
+    keyword_matches: list[str]
+    status_matches: list[str]
+
+
+def active_filters(owner: Account, context: str | None = None) -> list[Filter]:
+    """The reader's filters that have not expired, for one context or all."""
+    found = (
+        Filter.objects.filter(owner=owner)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .prefetch_related("keywords", "statuses")
+        .order_by("pk")
+    )
+    return [f for f in found if context is None or context in f.contexts]
+
+
+def _keyword_matches(keyword: FilterKeyword, text: str) -> bool:
+    if keyword.whole_word:
+        pattern = r"(?<!\w)" + re.escape(keyword.keyword) + r"(?!\w)"
+        return re.search(pattern, text, re.IGNORECASE) is not None
+    return keyword.keyword.casefold() in text.casefold()
+
+
+def match_filters(filters: list[Filter], status: Status) -> list[FilterMatch]:
+    """Which of these filters a post (or the post a boost carries) falls under."""
+    from babillard.statuses.formatting import plain_text
+
+    original = status.reblog or status
+    text = "\n".join(
+        [original.spoiler_text, plain_text(original.content)]
+        + [m.description for m in original.media.all()]
+    )
+    matches = []
+    for found in filters:
+        words = [k.keyword for k in found.keywords.all() if _keyword_matches(k, text)]
+        posts = [str(s.pk) for s in found.statuses.all() if s.status_id == original.pk]
+        if words or posts:
+            matches.append(FilterMatch(found, words, posts))
+    return matches

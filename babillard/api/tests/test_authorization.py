@@ -79,7 +79,12 @@ def objects(alice: Account, bob: Account) -> dict[str, Any]:
         alice, "Plus tard", scheduled_at=timezone.now() + timezone.timedelta(hours=2)
     )
     own_list = timeline_services.create_list(alice, "Lectures")
+    own_filter = timeline_services.create_filter(alice, "Mots", ["home"], keywords=[("fin", True)])
+    filtered = timeline_services.add_filter_status(alice, own_filter, posted)
     return {
+        "filter_id": own_filter.pk,
+        "keyword_id": own_filter.keywords.get().pk,
+        "item_id": filtered.pk,
         "account_id": bob.pk,
         "status_id": posted.pk,
         "poll_id": posted.poll.pk,
@@ -177,7 +182,10 @@ def test_other_users_private_objects_are_not_found(
         alice, "Plus tard", scheduled_at=timezone.now() + timezone.timedelta(hours=2)
     )
     own_list = timeline_services.create_list(alice, "Lectures")
+    own_filter = timeline_services.create_filter(alice, "Mots", ["home"], keywords=[("fin", True)])
+    keyword = own_filter.keywords.get()
     public = status_services.post_status(alice, "Pour tous")
+    filtered = timeline_services.add_filter_status(alice, own_filter, public)
     status_services.favourite(bob, public)
     notification_id = as_alice.get("/api/v1/notifications").json()[0]["id"]
 
@@ -207,6 +215,17 @@ def test_other_users_private_objects_are_not_found(
         ("get", f"/api/v1/lists/{own_list.pk}/accounts"),
         ("get", f"/api/v1/timelines/list/{own_list.pk}"),
         ("get", f"/api/v1/notifications/{notification_id}"),
+        ("get", f"/api/v2/filters/{own_filter.pk}"),
+        ("put", f"/api/v2/filters/{own_filter.pk}"),
+        ("delete", f"/api/v2/filters/{own_filter.pk}"),
+        ("get", f"/api/v2/filters/{own_filter.pk}/keywords"),
+        ("post", f"/api/v2/filters/{own_filter.pk}/keywords"),
+        ("get", f"/api/v2/filters/keywords/{keyword.pk}"),
+        ("put", f"/api/v2/filters/keywords/{keyword.pk}"),
+        ("delete", f"/api/v2/filters/keywords/{keyword.pk}"),
+        ("get", f"/api/v2/filters/{own_filter.pk}/statuses"),
+        ("get", f"/api/v2/filters/statuses/{filtered.pk}"),
+        ("delete", f"/api/v2/filters/statuses/{filtered.pk}"),
     ]:
         response = getattr(as_bob, method)(path)
         assert response.status_code == 404, (method, path, response.content)

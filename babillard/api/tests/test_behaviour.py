@@ -402,3 +402,49 @@ def test_streaming_reader_renders_events_for_its_viewer(alice: Account, bob: Acc
     stranger = Reader(None, [Wanted("public")])
     shown = [json.loads(p)["id"] for e in events for _l, _n, p in stranger.messages(e)]
     assert shown == [str(posted.pk)]
+
+
+def test_filters_warn_hide_and_manage_keywords_and_statuses(
+    alice: Account, bob: Account, as_alice: ApiClient, as_bob: ApiClient
+) -> None:
+    as_alice.post(f"/api/v1/accounts/{bob.pk}/follow")
+    made = as_alice.post(
+        "/api/v2/filters",
+        {
+            "title": "Spoilers",
+            "context": ["home", "public"],
+            "filter_action": "warn",
+            "keywords_attributes": [{"keyword": "fin", "whole_word": True}],
+        },
+    ).json()
+    assert made["context"] == ["home", "public"] and made["keywords"][0]["keyword"] == "fin"
+    status_services.post_status(bob, "La fin du livre")
+    status_services.post_status(bob, "Finalement non")
+    home = as_alice.get("/api/v1/timelines/home").json()
+    flagged = {s["content"]: s["filtered"] for s in home}
+    assert flagged["<p>La fin du livre</p>"][0]["keyword_matches"] == ["fin"]
+    assert flagged["<p>Finalement non</p>"] == []
+    fid = made["id"]
+    added = as_alice.post(
+        f"/api/v2/filters/{fid}/keywords", {"keyword": "final", "whole_word": False}
+    ).json()
+    assert len(as_alice.get(f"/api/v2/filters/{fid}/keywords").json()) == 2
+    as_alice.put(f"/api/v2/filters/{fid}", {"filter_action": "hide"})
+    assert as_alice.get("/api/v1/timelines/home").json() == []
+    assert as_alice.delete(f"/api/v2/filters/keywords/{added['id']}").json() == {}
+    updated = as_alice.put(
+        f"/api/v2/filters/{fid}",
+        {"keywords_attributes": [{"id": made["keywords"][0]["id"], "_destroy": True}]},
+    ).json()
+    assert updated["keywords"] == []
+    target = status_services.post_status(bob, "Un autre")
+    item = as_alice.post(f"/api/v2/filters/{fid}/statuses", {"status_id": str(target.pk)}).json()
+    assert item["status_id"] == str(target.pk)
+    contents = [s["content"] for s in as_alice.get("/api/v1/timelines/home").json()]
+    assert "<p>Un autre</p>" not in contents and "<p>La fin du livre</p>" in contents
+    assert as_bob.get(f"/api/v2/filters/{fid}").status_code == 404
+    assert as_bob.get(f"/api/v2/filters/statuses/{item['id']}").status_code == 404
+    refused = as_alice.post("/api/v2/filters", {"title": "x", "context": ["nowhere"]})
+    assert refused.status_code == 422
+    assert as_alice.delete(f"/api/v2/filters/{fid}").json() == {}
+    assert as_alice.get("/api/v2/filters").json() == []

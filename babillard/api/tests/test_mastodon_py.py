@@ -42,6 +42,7 @@ def test_every_deployment_check_passes(server: LiveServer) -> None:
         "notifications with types[]",
         "lists",
         "search",
+        "filters v2 (warn and hide)",
         "pagination with fetch_next and fetch_previous",
     ]
 
@@ -65,7 +66,7 @@ def test_the_operator_script_runs_the_same_checks(server: LiveServer) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().endswith("15 checks passed")
+    assert done.stdout.strip().endswith("16 checks passed")
     refused = subprocess.run(
         [
             sys.executable,

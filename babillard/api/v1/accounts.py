@@ -219,7 +219,9 @@ def account_statuses(request: HttpRequest, response: HttpResponse, account_id: s
     if tagged:
         found = found.filter(tags__name=tagged.casefold())
     page = paginate(found, **page_args)  # type: ignore[arg-type]
-    return paginate_response(request, response, page, serializers.statuses(me, page.items))
+    return paginate_response(
+        request, response, page, serializers.statuses(me, page.items, "account")
+    )
 
 
 @router.get("/v1/accounts/{account_id}/followers")

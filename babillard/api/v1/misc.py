@@ -135,8 +135,6 @@ for _path, _scope in (
     ("/v1/featured_tags", "read:accounts"),
     ("/v1/followed_tags", "read:follows"),
     ("/v1/announcements", None),
-    ("/v1/filters", "read:filters"),
-    ("/v2/filters", "read:filters"),
     ("/v1/domain_blocks", "read:blocks"),
     ("/v1/conversations", "read:statuses"),
 ):

@@ -40,7 +40,7 @@ def notifications(request: HttpRequest, response: HttpResponse) -> list[Any]:
         min_id=data.get("min_id"),
         limit=clamp_limit(data.get("limit"), 40, 80),
     )
-    rendered = [serializers.notification(n, me) for n in page.items]
+    rendered = [serializers.notification(n, me, filters=True) for n in page.items]
     return paginate_response(request, response, page, rendered)
 
 

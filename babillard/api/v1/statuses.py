@@ -223,8 +223,8 @@ def context(request: HttpRequest, status_id: str) -> dict[str, Any]:
     found = _status(me, status_id)
     ancestors, descendants = status_queries.thread(me, found)
     return {
-        "ancestors": serializers.statuses(me, ancestors),
-        "descendants": serializers.statuses(me, descendants),
+        "ancestors": serializers.statuses(me, ancestors, "thread"),
+        "descendants": serializers.statuses(me, descendants, "thread"),
     }
 
 

@@ -44,15 +44,22 @@ def _public_viewer(request: HttpRequest) -> Account | None:
 
 
 def render_page(
-    request: HttpRequest, response: HttpResponse, me: Account | None, page: Page[Status]
+    request: HttpRequest,
+    response: HttpResponse,
+    me: Account | None,
+    page: Page[Status],
+    context: str | None = None,
 ) -> list[Any]:
-    return paginate_response(request, response, page, serializers.statuses(me, page.items))
+    rendered = serializers.statuses(me, page.items, context)
+    return paginate_response(request, response, page, rendered)
 
 
 @router.get("/v1/timelines/home")
 def home(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:statuses")
-    return render_page(request, response, me, timeline_queries.home(me, **page_args(request)))
+    return render_page(
+        request, response, me, timeline_queries.home(me, **page_args(request)), "home"
+    )
 
 
 @router.get("/v1/timelines/public")
@@ -72,7 +79,7 @@ def public(request: HttpRequest, response: HttpResponse) -> list[Any]:
             newest_key=page.newest_key,
             oldest_key=page.oldest_key,
         )
-    return render_page(request, response, me, page)
+    return render_page(request, response, me, page, "public")
 
 
 @router.get("/v1/timelines/tag/{hashtag}")
@@ -87,7 +94,7 @@ def tag(request: HttpRequest, response: HttpResponse, hashtag: str) -> list[Any]
         page = timeline_queries.hashtag(
             me, name, local=as_bool(data.get("local")), **page_args(request)
         )
-        return render_page(request, response, me, page)
+        return render_page(request, response, me, page, "public")
     found = status_queries.visible_statuses(me).filter(
         visibility=Visibility.PUBLIC,
         reblog__isnull=True,
@@ -106,7 +113,7 @@ def tag(request: HttpRequest, response: HttpResponse, hashtag: str) -> list[Any]
         if hidden:
             found = found.exclude(account_id__in=hidden)
     found = status_queries.with_relations(found.distinct())
-    return render_page(request, response, me, paginate(found, **page_args(request)))
+    return render_page(request, response, me, paginate(found, **page_args(request)), "public")
 
 
 def own_list(me: Account, list_id: str) -> List:
@@ -122,7 +129,7 @@ def list_timeline(request: HttpRequest, response: HttpResponse, list_id: str) ->
     me = require(request, "read:lists")
     timeline = own_list(me, list_id)
     page = timeline_queries.list_timeline(me, timeline, **page_args(request))
-    return render_page(request, response, me, page)
+    return render_page(request, response, me, page, "home")
 
 
 @router.get("/v1/timelines/direct")
