@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/babillard
 REDIS_URL ?= redis://127.0.0.1:6379/1
 export BABILLARD_HOME ?= $(CURDIR)/var
 
-.PHONY: run demo install install-test test lint test-sqlite test-postgres browsers messages bench bench-quick clean
+.PHONY: run demo install install-test test lint test-sqlite test-postgres system-packages messages bench bench-quick clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,7 +30,8 @@ demo: install
 	$(VENV)/bin/babillard migrate --no-input
 	$(VENV)/bin/babillard demo
 
-browsers:
+system-packages:
+	@command -v msgfmt >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext)
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
@@ -49,7 +50,7 @@ test-postgres: $(VENV)/.installed-test
 	elif [ $$rc -ne 0 ]; then exit $$rc; \
 	else BABILLARD_DATABASE_URL=$(PG_URL) BABILLARD_REDIS_URL=$(REDIS_URL) $(VENV)/bin/pytest -q; fi
 
-test: browsers lint test-sqlite test-postgres
+test: system-packages lint test-sqlite test-postgres
 
 messages: $(VENV)/.installed-test
 	cd babillard && ../$(VENV)/bin/django-admin makemessages -l fr -l en --no-obsolete --no-location
