@@ -12,7 +12,7 @@ from ninja import Router
 from babillard.accounts import queries as account_queries
 from babillard.accounts import services as account_services
 from babillard.accounts.models import Account, Mute, User
-from babillard.api import oauth, serializers
+from babillard.api import oauth, schemas, serializers
 from babillard.api.base import (
     ApiError,
     as_bool,
@@ -81,7 +81,7 @@ def account_page(
     return paginate_response(request, response, page, [serializers.account(a) for a in page.items])
 
 
-@router.post("/v1/accounts")
+@router.post("/v1/accounts", response=schemas.Token)
 def register(request: HttpRequest) -> dict[str, Any]:
     """Sign up through an application token, honouring the registration mode."""
     token = require_token(request, "write:accounts")
@@ -102,14 +102,14 @@ def register(request: HttpRequest) -> dict[str, Any]:
     return oauth.token_reply(issued)
 
 
-@router.get("/v1/accounts/verify_credentials")
+@router.get("/v1/accounts/verify_credentials", response=schemas.CredentialAccount)
 def verify_credentials(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "read:accounts")
     requests = account_queries.pending_follow_requests(me).count()
     return serializers.credential_account(me, requests)
 
 
-@router.patch("/v1/accounts/update_credentials")
+@router.patch("/v1/accounts/update_credentials", response=schemas.CredentialAccount)
 def update_credentials(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:accounts")
     data = params(request)
@@ -149,7 +149,7 @@ def update_credentials(request: HttpRequest) -> dict[str, Any]:
     return serializers.credential_account(me, account_queries.pending_follow_requests(me).count())
 
 
-@router.get("/v1/accounts/lookup")
+@router.get("/v1/accounts/lookup", response=schemas.Account)
 def lookup(request: HttpRequest) -> dict[str, Any]:
     viewer(request, "read:accounts")
     acct = as_str(params(request).get("acct")).strip().lstrip("@")
@@ -159,7 +159,7 @@ def lookup(request: HttpRequest) -> dict[str, Any]:
     return serializers.account(account_queries.get_account(username, domain))
 
 
-@router.get("/v1/accounts/relationships")
+@router.get("/v1/accounts/relationships", response=list[schemas.Relationship])
 def relationships(request: HttpRequest) -> list[dict[str, Any]]:
     me = require(request, "read:follows")
     ids = as_list(params(request).get("id"))
@@ -178,7 +178,7 @@ def familiar_followers(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"id": str(raw), "accounts": []} for raw in as_list(params(request).get("id"))]
 
 
-@router.get("/v1/accounts/search")
+@router.get("/v1/accounts/search", response=list[schemas.Account])
 def search(request: HttpRequest, response: HttpResponse) -> list[dict[str, Any]]:
     me = require(request, "read:accounts")
     data = params(request)
@@ -191,13 +191,13 @@ def search(request: HttpRequest, response: HttpResponse) -> list[dict[str, Any]]
     return offset_response(request, response, items, offset, limit)
 
 
-@router.get("/v1/accounts/{account_id}")
+@router.get("/v1/accounts/{account_id}", response=schemas.Account)
 def get_account(request: HttpRequest, account_id: str) -> dict[str, Any]:
     viewer(request, "read:accounts")
     return serializers.account(get_target(request, account_id))
 
 
-@router.get("/v1/accounts/{account_id}/statuses")
+@router.get("/v1/accounts/{account_id}/statuses", response=list[schemas.Status])
 def account_statuses(request: HttpRequest, response: HttpResponse, account_id: str) -> list[Any]:
     me = viewer(request, "read:statuses")
     target = get_target(request, account_id)
@@ -224,7 +224,7 @@ def account_statuses(request: HttpRequest, response: HttpResponse, account_id: s
     )
 
 
-@router.get("/v1/accounts/{account_id}/followers")
+@router.get("/v1/accounts/{account_id}/followers", response=list[schemas.Account])
 def followers(request: HttpRequest, response: HttpResponse, account_id: str) -> list[Any]:
     me = viewer(request, "read:accounts")
     target = get_target(request, account_id)
@@ -233,7 +233,7 @@ def followers(request: HttpRequest, response: HttpResponse, account_id: str) -> 
     return account_page(request, response, account_queries.followers(target), "following_rel")
 
 
-@router.get("/v1/accounts/{account_id}/following")
+@router.get("/v1/accounts/{account_id}/following", response=list[schemas.Account])
 def following(request: HttpRequest, response: HttpResponse, account_id: str) -> list[Any]:
     me = viewer(request, "read:accounts")
     target = get_target(request, account_id)
@@ -242,14 +242,14 @@ def following(request: HttpRequest, response: HttpResponse, account_id: str) -> 
     return account_page(request, response, account_queries.following(target), "follower_rel")
 
 
-@router.get("/v1/accounts/{account_id}/lists")
+@router.get("/v1/accounts/{account_id}/lists", response=list[schemas.List])
 def account_lists(request: HttpRequest, account_id: str) -> list[Any]:
     me = require(request, "read:lists")
     target = get_target(request, account_id)
     return [serializers.list_entity(item) for item in List.objects.filter(owner=me, members=target)]
 
 
-@router.post("/v1/accounts/{account_id}/follow")
+@router.post("/v1/accounts/{account_id}/follow", response=schemas.Relationship)
 def follow(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:follows")
     target = get_target(request, account_id)
@@ -263,7 +263,7 @@ def follow(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return relationship_of(me, target)
 
 
-@router.post("/v1/accounts/{account_id}/unfollow")
+@router.post("/v1/accounts/{account_id}/unfollow", response=schemas.Relationship)
 def unfollow(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:follows")
     target = get_target(request, account_id)
@@ -271,7 +271,7 @@ def unfollow(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return relationship_of(me, target)
 
 
-@router.post("/v1/accounts/{account_id}/remove_from_followers")
+@router.post("/v1/accounts/{account_id}/remove_from_followers", response=schemas.Relationship)
 def remove_from_followers(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:follows")
     target = get_target(request, account_id)
@@ -279,7 +279,7 @@ def remove_from_followers(request: HttpRequest, account_id: str) -> dict[str, An
     return relationship_of(me, target)
 
 
-@router.post("/v1/accounts/{account_id}/block")
+@router.post("/v1/accounts/{account_id}/block", response=schemas.Relationship)
 def block(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:blocks")
     target = get_target(request, account_id)
@@ -287,7 +287,7 @@ def block(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return relationship_of(me, target)
 
 
-@router.post("/v1/accounts/{account_id}/unblock")
+@router.post("/v1/accounts/{account_id}/unblock", response=schemas.Relationship)
 def unblock(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:blocks")
     target = get_target(request, account_id)
@@ -295,7 +295,7 @@ def unblock(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return relationship_of(me, target)
 
 
-@router.post("/v1/accounts/{account_id}/mute")
+@router.post("/v1/accounts/{account_id}/mute", response=schemas.Relationship)
 def mute(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:mutes")
     target = get_target(request, account_id)
@@ -307,7 +307,7 @@ def mute(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return relationship_of(me, target)
 
 
-@router.post("/v1/accounts/{account_id}/unmute")
+@router.post("/v1/accounts/{account_id}/unmute", response=schemas.Relationship)
 def unmute(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:mutes")
     target = get_target(request, account_id)
@@ -315,14 +315,14 @@ def unmute(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return relationship_of(me, target)
 
 
-@router.post("/v1/accounts/{account_id}/note")
+@router.post("/v1/accounts/{account_id}/note", response=schemas.Relationship)
 def note(request: HttpRequest, account_id: str) -> dict[str, Any]:
     """Private notes on accounts are not kept yet: the relationship is returned unchanged."""
     me = require(request, "write:accounts")
     return relationship_of(me, get_target(request, account_id))
 
 
-@router.get("/v1/follow_requests")
+@router.get("/v1/follow_requests", response=list[schemas.Account])
 def follow_requests(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:follows")
     pending = account_queries.pending_follow_requests(me)
@@ -337,7 +337,7 @@ def _requester(me: Account, account_id: str) -> Account:
     return found
 
 
-@router.post("/v1/follow_requests/{account_id}/authorize")
+@router.post("/v1/follow_requests/{account_id}/authorize", response=schemas.Relationship)
 def authorize_request(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:follows")
     requester = _requester(me, account_id)
@@ -345,7 +345,7 @@ def authorize_request(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return relationship_of(me, requester)
 
 
-@router.post("/v1/follow_requests/{account_id}/reject")
+@router.post("/v1/follow_requests/{account_id}/reject", response=schemas.Relationship)
 def reject_request(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:follows")
     requester = _requester(me, account_id)
@@ -353,7 +353,7 @@ def reject_request(request: HttpRequest, account_id: str) -> dict[str, Any]:
     return relationship_of(me, requester)
 
 
-@router.get("/v1/blocks")
+@router.get("/v1/blocks", response=list[schemas.Account])
 def blocks(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:blocks")
     return account_page(
@@ -364,7 +364,7 @@ def blocks(request: HttpRequest, response: HttpResponse) -> list[Any]:
     )
 
 
-@router.get("/v1/mutes")
+@router.get("/v1/mutes", response=list[schemas.Account])
 def mutes(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:mutes")
     muted = Mute.objects.filter(account=me).select_related("target")

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from babillard.api import oauth
+from babillard.api import oauth, schemas
 from babillard.api.base import ApiError, as_list, as_str, params, require_token
 
 router = Router(tags=["apps"])
@@ -24,7 +24,7 @@ def _entity(application: Any, scopes: list[str], website: str) -> dict[str, Any]
     }
 
 
-@router.post("/v1/apps")
+@router.post("/v1/apps", response=schemas.CredentialApplication)
 def create_app(request: HttpRequest) -> dict[str, Any]:
     """Register an application (redirect URIs may include ``urn:ietf:wg:oauth:2.0:oob``)."""
     data = params(request)
@@ -44,7 +44,7 @@ def create_app(request: HttpRequest) -> dict[str, Any]:
     return entity
 
 
-@router.get("/v1/apps/verify_credentials")
+@router.get("/v1/apps/verify_credentials", response=schemas.Application)
 def verify_app(request: HttpRequest) -> dict[str, Any]:
     token = require_token(request)
     application = token.application

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from babillard.accounts.models import Account
-from babillard.api import serializers
+from babillard.api import schemas, serializers
 from babillard.api.base import ApiError, as_bool, as_int, as_list, as_str, params, require
 from babillard.core.errors import NotFound
 from babillard.statuses.queries import get_visible_status
@@ -84,13 +84,13 @@ def _keyword_changes(data: dict[str, Any]) -> list[dict[str, Any]]:
     return changes
 
 
-@router.get("/v2/filters")
+@router.get("/v2/filters", response=list[schemas.Filter])
 def filters(request: HttpRequest) -> list[Any]:
     me = require(request, "read:filters")
     return [serializers.filter_entity(f) for f in timeline_services.active_filters(me)]
 
 
-@router.post("/v2/filters")
+@router.post("/v2/filters", response=schemas.Filter)
 def create_filter(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:filters")
     data = params(request)
@@ -110,13 +110,13 @@ def create_filter(request: HttpRequest) -> dict[str, Any]:
     return serializers.filter_entity(_own(me, str(created.pk)))
 
 
-@router.get("/v2/filters/{filter_id}")
+@router.get("/v2/filters/{filter_id}", response=schemas.Filter)
 def get_filter(request: HttpRequest, filter_id: str) -> dict[str, Any]:
     me = require(request, "read:filters")
     return serializers.filter_entity(_own(me, filter_id))
 
 
-@router.put("/v2/filters/{filter_id}")
+@router.put("/v2/filters/{filter_id}", response=schemas.Filter)
 def update_filter(request: HttpRequest, filter_id: str) -> dict[str, Any]:
     me = require(request, "write:filters")
     data = params(request)
@@ -135,20 +135,20 @@ def update_filter(request: HttpRequest, filter_id: str) -> dict[str, Any]:
     return serializers.filter_entity(_own(me, filter_id))
 
 
-@router.delete("/v2/filters/{filter_id}")
+@router.delete("/v2/filters/{filter_id}", response=schemas.Empty)
 def delete_filter(request: HttpRequest, filter_id: str) -> dict[str, Any]:
     me = require(request, "write:filters")
     timeline_services.delete_filter(me, _own(me, filter_id))
     return {}
 
 
-@router.get("/v2/filters/{filter_id}/keywords")
+@router.get("/v2/filters/{filter_id}/keywords", response=list[schemas.FilterKeyword])
 def keywords(request: HttpRequest, filter_id: str) -> list[Any]:
     me = require(request, "read:filters")
     return [serializers.filter_keyword(k) for k in _own(me, filter_id).keywords.all()]
 
 
-@router.post("/v2/filters/{filter_id}/keywords")
+@router.post("/v2/filters/{filter_id}/keywords", response=schemas.FilterKeyword)
 def add_keyword(request: HttpRequest, filter_id: str) -> dict[str, Any]:
     me = require(request, "write:filters")
     data = params(request)
@@ -161,13 +161,13 @@ def add_keyword(request: HttpRequest, filter_id: str) -> dict[str, Any]:
     return serializers.filter_keyword(created)
 
 
-@router.get("/v2/filters/keywords/{keyword_id}")
+@router.get("/v2/filters/keywords/{keyword_id}", response=schemas.FilterKeyword)
 def get_keyword(request: HttpRequest, keyword_id: str) -> dict[str, Any]:
     me = require(request, "read:filters")
     return serializers.filter_keyword(_own_keyword(me, keyword_id))
 
 
-@router.put("/v2/filters/keywords/{keyword_id}")
+@router.put("/v2/filters/keywords/{keyword_id}", response=schemas.FilterKeyword)
 def update_keyword(request: HttpRequest, keyword_id: str) -> dict[str, Any]:
     me = require(request, "write:filters")
     data = params(request)
@@ -180,20 +180,20 @@ def update_keyword(request: HttpRequest, keyword_id: str) -> dict[str, Any]:
     return serializers.filter_keyword(updated)
 
 
-@router.delete("/v2/filters/keywords/{keyword_id}")
+@router.delete("/v2/filters/keywords/{keyword_id}", response=schemas.Empty)
 def delete_keyword(request: HttpRequest, keyword_id: str) -> dict[str, Any]:
     me = require(request, "write:filters")
     timeline_services.delete_filter_keyword(me, _own_keyword(me, keyword_id))
     return {}
 
 
-@router.get("/v2/filters/{filter_id}/statuses")
+@router.get("/v2/filters/{filter_id}/statuses", response=list[schemas.FilterStatus])
 def filtered_statuses(request: HttpRequest, filter_id: str) -> list[Any]:
     me = require(request, "read:filters")
     return [serializers.filter_status(s) for s in _own(me, filter_id).statuses.all()]
 
 
-@router.post("/v2/filters/{filter_id}/statuses")
+@router.post("/v2/filters/{filter_id}/statuses", response=schemas.FilterStatus)
 def add_status(request: HttpRequest, filter_id: str) -> dict[str, Any]:
     me = require(request, "write:filters")
     status = get_visible_status(me, as_str(params(request).get("status_id")))
@@ -201,20 +201,20 @@ def add_status(request: HttpRequest, filter_id: str) -> dict[str, Any]:
     return serializers.filter_status(created)
 
 
-@router.get("/v2/filters/statuses/{item_id}")
+@router.get("/v2/filters/statuses/{item_id}", response=schemas.FilterStatus)
 def get_status(request: HttpRequest, item_id: str) -> dict[str, Any]:
     me = require(request, "read:filters")
     return serializers.filter_status(_own_status(me, item_id))
 
 
-@router.delete("/v2/filters/statuses/{item_id}")
+@router.delete("/v2/filters/statuses/{item_id}", response=schemas.Empty)
 def delete_status(request: HttpRequest, item_id: str) -> dict[str, Any]:
     me = require(request, "write:filters")
     timeline_services.delete_filter_status(me, _own_status(me, item_id))
     return {}
 
 
-@router.get("/v1/filters")
+@router.get("/v1/filters", response=list[schemas.FilterV1])
 def filters_v1(request: HttpRequest) -> list[Any]:
     """Version 1 filters: each keyword of a version 2 filter, as Mastodon shows them."""
     me = require(request, "read:filters")

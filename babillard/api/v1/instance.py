@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from babillard.accounts.models import Account
-from babillard.api import serializers
+from babillard.api import schemas, serializers
 from babillard.api.api import MASTODON_VERSION, VERSION
 from babillard.core import links
 from babillard.statuses import services as status_services
@@ -74,7 +74,7 @@ def _registrations() -> dict[str, Any]:
     }
 
 
-@router.get("/v1/instance")
+@router.get("/v1/instance", response=schemas.InstanceV1)
 def instance_v1(request: HttpRequest) -> dict[str, Any]:
     contact = _contact()
     registrations = _registrations()
@@ -107,7 +107,7 @@ def instance_v1(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/v2/instance")
+@router.get("/v2/instance", response=schemas.InstanceV2)
 def instance_v2(request: HttpRequest) -> dict[str, Any]:
     contact = _contact()
     return {
@@ -131,7 +131,7 @@ def instance_v2(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/instance/peers")
+@router.get("/v1/instance/peers", response=list[str])
 def peers(request: HttpRequest) -> list[str]:
     return sorted(Account.objects.exclude(domain="").values_list("domain", flat=True).distinct())
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from babillard.accounts.models import Account
-from babillard.api import serializers
+from babillard.api import schemas, serializers
 from babillard.api.base import as_bool, as_int, as_list, as_str, params, require
 from babillard.api.v1.accounts import account_page
 from babillard.api.v1.timelines import own_list
@@ -17,13 +17,13 @@ from babillard.timelines.models import List
 router = Router(tags=["lists"])
 
 
-@router.get("/v1/lists")
+@router.get("/v1/lists", response=list[schemas.List])
 def lists(request: HttpRequest) -> list[Any]:
     me = require(request, "read:lists")
     return [serializers.list_entity(item) for item in List.objects.filter(owner=me).order_by("pk")]
 
 
-@router.post("/v1/lists")
+@router.post("/v1/lists", response=schemas.List)
 def create_list(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:lists")
     data = params(request)
@@ -36,13 +36,13 @@ def create_list(request: HttpRequest) -> dict[str, Any]:
     return serializers.list_entity(created)
 
 
-@router.get("/v1/lists/{list_id}")
+@router.get("/v1/lists/{list_id}", response=schemas.List)
 def get_list(request: HttpRequest, list_id: str) -> dict[str, Any]:
     me = require(request, "read:lists")
     return serializers.list_entity(own_list(me, list_id))
 
 
-@router.put("/v1/lists/{list_id}")
+@router.put("/v1/lists/{list_id}", response=schemas.List)
 def update_list(request: HttpRequest, list_id: str) -> dict[str, Any]:
     me = require(request, "write:lists")
     data = params(request)
@@ -56,14 +56,14 @@ def update_list(request: HttpRequest, list_id: str) -> dict[str, Any]:
     return serializers.list_entity(updated)
 
 
-@router.delete("/v1/lists/{list_id}")
+@router.delete("/v1/lists/{list_id}", response=schemas.Empty)
 def delete_list(request: HttpRequest, list_id: str) -> dict[str, Any]:
     me = require(request, "write:lists")
     timeline_services.delete_list(me, own_list(me, list_id))
     return {}
 
 
-@router.get("/v1/lists/{list_id}/accounts")
+@router.get("/v1/lists/{list_id}/accounts", response=list[schemas.Account])
 def list_accounts(request: HttpRequest, response: HttpResponse, list_id: str) -> list[Any]:
     me = require(request, "read:lists")
     timeline = own_list(me, list_id)
@@ -78,7 +78,7 @@ def _accounts(request: HttpRequest) -> list[Account]:
     return found
 
 
-@router.post("/v1/lists/{list_id}/accounts")
+@router.post("/v1/lists/{list_id}/accounts", response=schemas.Empty)
 def add_accounts(request: HttpRequest, list_id: str) -> dict[str, Any]:
     me = require(request, "write:lists")
     timeline = own_list(me, list_id)
@@ -86,7 +86,7 @@ def add_accounts(request: HttpRequest, list_id: str) -> dict[str, Any]:
     return {}
 
 
-@router.delete("/v1/lists/{list_id}/accounts")
+@router.delete("/v1/lists/{list_id}/accounts", response=schemas.Empty)
 def remove_accounts(request: HttpRequest, list_id: str) -> dict[str, Any]:
     me = require(request, "write:lists")
     timeline = own_list(me, list_id)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Router
 
 from babillard.accounts.queries import get_account_by_id
-from babillard.api import serializers
+from babillard.api import schemas, serializers
 from babillard.api.base import ApiError, as_bool, as_int, as_list, as_str, params, require, viewer
 from babillard.api.models import Marker
 from babillard.core.errors import NotFound
@@ -28,7 +28,7 @@ def _marker(item: Marker) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/markers")
+@router.get("/v1/markers", response=dict[str, schemas.Marker])
 def markers(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "read:statuses")
     wanted = [as_str(t) for t in as_list(params(request).get("timeline"))]
@@ -36,7 +36,7 @@ def markers(request: HttpRequest) -> dict[str, Any]:
     return {item.timeline: _marker(item) for item in found}
 
 
-@router.post("/v1/markers")
+@router.post("/v1/markers", response=dict[str, schemas.Marker])
 def save_markers(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:statuses")
     data = params(request)
@@ -71,7 +71,7 @@ def preferences(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/reports")
+@router.post("/v1/reports", response=schemas.Report)
 def report(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:reports")
     data = params(request)
@@ -105,7 +105,7 @@ def report(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/tags/{name}")
+@router.get("/v1/tags/{name}", response=schemas.Tag)
 def get_tag(request: HttpRequest, name: str) -> dict[str, Any]:
     me = viewer(request, "read:follows")
     found = Tag.objects.filter(name=name.lstrip("#").casefold()).first()

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from babillard.api import serializers
+from babillard.api import schemas, serializers
 from babillard.api.base import as_int, as_list, as_str, paginate_response, params, require
 from babillard.core.errors import NotFound
 from babillard.core.pagination import clamp_limit, paginate
@@ -29,7 +29,7 @@ def _filtered(request: HttpRequest) -> Any:
     return me, found
 
 
-@router.get("/v1/notifications")
+@router.get("/v1/notifications", response=list[schemas.Notification])
 def notifications(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me, found = _filtered(request)
     data = params(request)
@@ -44,20 +44,20 @@ def notifications(request: HttpRequest, response: HttpResponse) -> list[Any]:
     return paginate_response(request, response, page, rendered)
 
 
-@router.get("/v1/notifications/unread_count")
+@router.get("/v1/notifications/unread_count", response=schemas.UnreadCount)
 def unread_count(request: HttpRequest) -> dict[str, int]:
     me = require(request, "read:notifications")
     return {"count": notification_queries.unread_count(me)}
 
 
-@router.post("/v1/notifications/clear")
+@router.post("/v1/notifications/clear", response=schemas.Empty)
 def clear(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:notifications")
     notification_services.clear(me)
     return {}
 
 
-@router.get("/v1/notifications/{notification_id}")
+@router.get("/v1/notifications/{notification_id}", response=schemas.Notification)
 def get_notification(request: HttpRequest, notification_id: str) -> dict[str, Any]:
     me, found = _filtered(request)
     number = as_int(notification_id)
@@ -67,7 +67,7 @@ def get_notification(request: HttpRequest, notification_id: str) -> dict[str, An
     return serializers.notification(item, me)
 
 
-@router.post("/v1/notifications/{notification_id}/dismiss")
+@router.post("/v1/notifications/{notification_id}/dismiss", response=schemas.Empty)
 def dismiss(request: HttpRequest, notification_id: str) -> dict[str, Any]:
     me = require(request, "write:notifications")
     number = as_int(notification_id)

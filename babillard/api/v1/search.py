@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from babillard.accounts import queries as account_queries
-from babillard.api import serializers
+from babillard.api import schemas, serializers
 from babillard.api.base import as_bool, as_int, as_str, params, viewer
 from babillard.core.errors import NotFound
 from babillard.core.pagination import clamp_limit
@@ -33,7 +33,7 @@ def _local_status(me: Any, query: str) -> Status | None:
         return None
 
 
-@router.get("/v2/search")
+@router.get("/v2/search", response=schemas.Search)
 def search(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     me = viewer(request, "read:search")
     data = params(request)

@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 from ninja import Router
 
 from babillard.accounts.models import Account
-from babillard.api import serializers
+from babillard.api import schemas, serializers
 from babillard.api.base import (
     ApiError,
     as_bool,
@@ -84,7 +84,7 @@ def scheduled_entity(item: ScheduledStatus) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/statuses")
+@router.post("/v1/statuses", response=schemas.Status | schemas.ScheduledStatus)
 def create_status(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:statuses")
     key = request.headers.get("Idempotency-Key", "")
@@ -131,7 +131,7 @@ def create_status(request: HttpRequest) -> dict[str, Any]:
     return serializers.status(me, status_queries.get_visible_status(me, created.pk))
 
 
-@router.get("/v1/statuses")
+@router.get("/v1/statuses", response=list[schemas.Status])
 def many_statuses(request: HttpRequest) -> list[Any]:
     me = viewer(request, "read:statuses")
     found = []
@@ -143,13 +143,13 @@ def many_statuses(request: HttpRequest) -> list[Any]:
     return serializers.statuses(me, found)
 
 
-@router.get("/v1/statuses/{status_id}")
+@router.get("/v1/statuses/{status_id}", response=schemas.Status)
 def get_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = viewer(request, "read:statuses")
     return serializers.status(me, _status(me, status_id))
 
 
-@router.delete("/v1/statuses/{status_id}")
+@router.delete("/v1/statuses/{status_id}", response=schemas.Status)
 def delete_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:statuses")
     found = _status(me, status_id)
@@ -161,7 +161,7 @@ def delete_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
     return rendered
 
 
-@router.put("/v1/statuses/{status_id}")
+@router.put("/v1/statuses/{status_id}", response=schemas.Status)
 def edit_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:statuses")
     found = _status(me, status_id)
@@ -186,7 +186,7 @@ def edit_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
     return serializers.status(me, _status(me, status_id))
 
 
-@router.get("/v1/statuses/{status_id}/history")
+@router.get("/v1/statuses/{status_id}/history", response=list[schemas.StatusEdit])
 def history(request: HttpRequest, status_id: str) -> list[Any]:
     me = viewer(request, "read:statuses")
     found = _status(me, status_id)
@@ -208,7 +208,7 @@ def history(request: HttpRequest, status_id: str) -> list[Any]:
     return [serializers.status_edit(edit, found.account, attachments) for edit in edits]
 
 
-@router.get("/v1/statuses/{status_id}/source")
+@router.get("/v1/statuses/{status_id}/source", response=schemas.StatusSource)
 def source(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "read:statuses")
     found = _status(me, status_id)
@@ -217,7 +217,7 @@ def source(request: HttpRequest, status_id: str) -> dict[str, Any]:
     return {"id": str(found.pk), "text": found.text, "spoiler_text": found.spoiler_text}
 
 
-@router.get("/v1/statuses/{status_id}/context")
+@router.get("/v1/statuses/{status_id}/context", response=schemas.Context)
 def context(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = viewer(request, "read:statuses")
     found = _status(me, status_id)
@@ -228,49 +228,49 @@ def context(request: HttpRequest, status_id: str) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/statuses/{status_id}/reblog")
+@router.post("/v1/statuses/{status_id}/reblog", response=schemas.Status)
 def reblog(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:statuses")
     boost = status_services.reblog(me, _status(me, status_id))
     return serializers.status(me, status_queries.get_visible_status(me, boost.pk))
 
 
-@router.post("/v1/statuses/{status_id}/unreblog")
+@router.post("/v1/statuses/{status_id}/unreblog", response=schemas.Status)
 def unreblog(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:statuses")
     original = status_services.unreblog(me, _status(me, status_id))
     return serializers.status(me, _status(me, str(original.pk)))
 
 
-@router.post("/v1/statuses/{status_id}/favourite")
+@router.post("/v1/statuses/{status_id}/favourite", response=schemas.Status)
 def favourite(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:favourites")
     original = status_services.favourite(me, _status(me, status_id))
     return serializers.status(me, _status(me, str(original.pk)))
 
 
-@router.post("/v1/statuses/{status_id}/unfavourite")
+@router.post("/v1/statuses/{status_id}/unfavourite", response=schemas.Status)
 def unfavourite(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:favourites")
     original = status_services.unfavourite(me, _status(me, status_id))
     return serializers.status(me, _status(me, str(original.pk)))
 
 
-@router.post("/v1/statuses/{status_id}/bookmark")
+@router.post("/v1/statuses/{status_id}/bookmark", response=schemas.Status)
 def bookmark(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:bookmarks")
     original = status_services.bookmark(me, _status(me, status_id))
     return serializers.status(me, _status(me, str(original.pk)))
 
 
-@router.post("/v1/statuses/{status_id}/unbookmark")
+@router.post("/v1/statuses/{status_id}/unbookmark", response=schemas.Status)
 def unbookmark(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:bookmarks")
     original = status_services.unbookmark(me, _status(me, status_id))
     return serializers.status(me, _status(me, str(original.pk)))
 
 
-@router.post("/v1/statuses/{status_id}/pin")
+@router.post("/v1/statuses/{status_id}/pin", response=schemas.Status)
 def pin(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:accounts")
     found = _status(me, status_id)
@@ -278,7 +278,7 @@ def pin(request: HttpRequest, status_id: str) -> dict[str, Any]:
     return serializers.status(me, found)
 
 
-@router.post("/v1/statuses/{status_id}/unpin")
+@router.post("/v1/statuses/{status_id}/unpin", response=schemas.Status)
 def unpin(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:accounts")
     found = _status(me, status_id)
@@ -286,7 +286,7 @@ def unpin(request: HttpRequest, status_id: str) -> dict[str, Any]:
     return serializers.status(me, found)
 
 
-@router.get("/v1/statuses/{status_id}/favourited_by")
+@router.get("/v1/statuses/{status_id}/favourited_by", response=list[schemas.Account])
 def favourited_by(request: HttpRequest, response: HttpResponse, status_id: str) -> list[Any]:
     me = viewer(request, "read:accounts")
     found = _status(me, status_id)
@@ -306,7 +306,7 @@ def favourited_by(request: HttpRequest, response: HttpResponse, status_id: str) 
     )
 
 
-@router.get("/v1/statuses/{status_id}/reblogged_by")
+@router.get("/v1/statuses/{status_id}/reblogged_by", response=list[schemas.Account])
 def reblogged_by(request: HttpRequest, response: HttpResponse, status_id: str) -> list[Any]:
     me = viewer(request, "read:accounts")
     found = _status(me, status_id)
@@ -332,13 +332,13 @@ def _poll(me: Account | None, poll_id: str) -> Poll:
     return found
 
 
-@router.get("/v1/polls/{poll_id}")
+@router.get("/v1/polls/{poll_id}", response=schemas.Poll)
 def get_poll(request: HttpRequest, poll_id: str) -> dict[str, Any]:
     me = viewer(request, "read:statuses")
     return serializers.poll(_poll(me, poll_id), me)
 
 
-@router.post("/v1/polls/{poll_id}/votes")
+@router.post("/v1/polls/{poll_id}/votes", response=schemas.Poll)
 def vote(request: HttpRequest, poll_id: str) -> dict[str, Any]:
     me = require(request, "write:statuses")
     found = _poll(me, poll_id)
@@ -349,7 +349,7 @@ def vote(request: HttpRequest, poll_id: str) -> dict[str, Any]:
     return serializers.poll(updated, me)
 
 
-@router.get("/v1/scheduled_statuses")
+@router.get("/v1/scheduled_statuses", response=list[schemas.ScheduledStatus])
 def scheduled_statuses(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:statuses")
     data = params(request)
@@ -371,13 +371,13 @@ def _scheduled(me: Account, scheduled_id: str) -> ScheduledStatus:
     return found
 
 
-@router.get("/v1/scheduled_statuses/{scheduled_id}")
+@router.get("/v1/scheduled_statuses/{scheduled_id}", response=schemas.ScheduledStatus)
 def get_scheduled(request: HttpRequest, scheduled_id: str) -> dict[str, Any]:
     me = require(request, "read:statuses")
     return scheduled_entity(_scheduled(me, scheduled_id))
 
 
-@router.delete("/v1/scheduled_statuses/{scheduled_id}")
+@router.delete("/v1/scheduled_statuses/{scheduled_id}", response=schemas.Empty)
 def cancel_scheduled(request: HttpRequest, scheduled_id: str) -> dict[str, Any]:
     me = require(request, "write:statuses")
     status_services.cancel_scheduled(me, _scheduled(me, scheduled_id).pk)

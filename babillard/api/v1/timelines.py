@@ -9,7 +9,7 @@ from ninja import Router
 
 from babillard.accounts.models import Account, Visibility
 from babillard.accounts.queries import hidden_account_ids
-from babillard.api import serializers
+from babillard.api import schemas, serializers
 from babillard.api.base import (
     ApiError,
     as_bool,
@@ -54,7 +54,7 @@ def render_page(
     return paginate_response(request, response, page, rendered)
 
 
-@router.get("/v1/timelines/home")
+@router.get("/v1/timelines/home", response=list[schemas.Status])
 def home(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:statuses")
     return render_page(
@@ -62,7 +62,7 @@ def home(request: HttpRequest, response: HttpResponse) -> list[Any]:
     )
 
 
-@router.get("/v1/timelines/public")
+@router.get("/v1/timelines/public", response=list[schemas.Status])
 def public(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = _public_viewer(request)
     data = params(request)
@@ -82,7 +82,7 @@ def public(request: HttpRequest, response: HttpResponse) -> list[Any]:
     return render_page(request, response, me, page, "public")
 
 
-@router.get("/v1/timelines/tag/{hashtag}")
+@router.get("/v1/timelines/tag/{hashtag}", response=list[schemas.Status])
 def tag(request: HttpRequest, response: HttpResponse, hashtag: str) -> list[Any]:
     me = _public_viewer(request)
     data = params(request)
@@ -124,7 +124,7 @@ def own_list(me: Account, list_id: str) -> List:
     return found
 
 
-@router.get("/v1/timelines/list/{list_id}")
+@router.get("/v1/timelines/list/{list_id}", response=list[schemas.Status])
 def list_timeline(request: HttpRequest, response: HttpResponse, list_id: str) -> list[Any]:
     me = require(request, "read:lists")
     timeline = own_list(me, list_id)
@@ -132,7 +132,7 @@ def list_timeline(request: HttpRequest, response: HttpResponse, list_id: str) ->
     return render_page(request, response, me, page, "home")
 
 
-@router.get("/v1/timelines/direct")
+@router.get("/v1/timelines/direct", response=list[schemas.Status])
 def direct(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:statuses")
     found = status_queries.with_relations(
@@ -150,13 +150,13 @@ def link(request: HttpRequest) -> list[Any]:
     return []
 
 
-@router.get("/v1/bookmarks")
+@router.get("/v1/bookmarks", response=list[schemas.Status])
 def bookmarks(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:bookmarks")
     return render_page(request, response, me, timeline_queries.bookmarks(me, **page_args(request)))
 
 
-@router.get("/v1/favourites")
+@router.get("/v1/favourites", response=list[schemas.Status])
 def favourites(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:favourites")
     return render_page(request, response, me, timeline_queries.favourites(me, **page_args(request)))

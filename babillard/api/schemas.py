@@ -1,0 +1,315 @@
+"""The Mastodon entities as the OpenAPI document describes them, one class per entity.
+
+``serializers.py`` builds the answers; the endpoints declare these classes as
+their responses, so django-ninja checks every answer against its entity and
+publishes the shapes in ``/api/openapi.json``. Extra fields are allowed, as
+Mastodon's own entities grow from version to version.
+"""
+
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Error(Entity):
+    error: str
+    error_description: str | None = None
+
+
+class Empty(Entity):
+    pass
+
+
+class Field(Entity):
+    name: str
+    value: str
+    verified_at: str | None
+
+
+class Account(Entity):
+    id: str
+    username: str
+    acct: str
+    url: str
+    display_name: str
+    note: str
+    avatar: str
+    avatar_static: str
+    header: str
+    header_static: str
+    locked: bool
+    fields: list[Field]
+    emojis: list[Any]
+    bot: bool
+    group: bool
+    discoverable: bool | None
+    created_at: str
+    last_status_at: str | None
+    statuses_count: int
+    followers_count: int
+    following_count: int
+
+
+class Source(Entity):
+    privacy: str
+    sensitive: bool
+    language: str | None
+    note: str
+    fields: list[Field]
+    follow_requests_count: int
+
+
+class CredentialAccount(Account):
+    source: Source
+
+
+class Relationship(Entity):
+    id: str
+    following: bool
+    showing_reblogs: bool
+    notifying: bool
+    followed_by: bool
+    blocking: bool
+    blocked_by: bool
+    muting: bool
+    muting_notifications: bool
+    requested: bool
+    requested_by: bool
+    domain_blocking: bool
+    endorsed: bool
+    note: str
+
+
+class MediaAttachment(Entity):
+    id: str
+    type: str
+    url: str | None
+    preview_url: str | None
+    remote_url: str | None
+    meta: dict[str, Any]
+    description: str | None
+    blurhash: str | None
+
+
+class PollOption(Entity):
+    title: str
+    votes_count: int | None
+
+
+class Poll(Entity):
+    id: str
+    expires_at: str | None
+    expired: bool
+    multiple: bool
+    votes_count: int
+    voters_count: int | None
+    options: list[PollOption]
+    emojis: list[Any]
+    voted: bool | None = None
+    own_votes: list[int] | None = None
+
+
+class Tag(Entity):
+    name: str
+    url: str
+    history: list[Any] = []
+    following: bool | None = None
+
+
+class Mention(Entity):
+    id: str
+    username: str
+    url: str
+    acct: str
+
+
+class FilterKeyword(Entity):
+    id: str
+    keyword: str
+    whole_word: bool
+
+
+class FilterStatus(Entity):
+    id: str
+    status_id: str
+
+
+class Filter(Entity):
+    id: str
+    title: str
+    context: list[str]
+    expires_at: str | None
+    filter_action: str
+    keywords: list[FilterKeyword]
+    statuses: list[FilterStatus]
+
+
+class FilterResult(Entity):
+    filter: Filter
+    keyword_matches: list[str] | None
+    status_matches: list[str] | None
+
+
+class Status(Entity):
+    id: str
+    uri: str
+    created_at: str
+    account: Account
+    content: str
+    visibility: str
+    sensitive: bool
+    spoiler_text: str
+    media_attachments: list[MediaAttachment]
+    mentions: list[Mention]
+    tags: list[Tag]
+    emojis: list[Any]
+    reblogs_count: int
+    favourites_count: int
+    replies_count: int
+    url: str | None
+    in_reply_to_id: str | None
+    in_reply_to_account_id: str | None
+    reblog: Optional["Status"]
+    poll: Poll | None
+    card: dict[str, Any] | None
+    language: str | None
+    edited_at: str | None
+    favourited: bool | None = None
+    reblogged: bool | None = None
+    muted: bool | None = None
+    bookmarked: bool | None = None
+    pinned: bool | None = None
+    filtered: list[FilterResult] = []
+
+
+class StatusEdit(Entity):
+    content: str
+    spoiler_text: str
+    sensitive: bool
+    created_at: str
+    account: Account
+    poll: dict[str, Any] | None
+    media_attachments: list[MediaAttachment]
+    emojis: list[Any]
+
+
+class StatusSource(Entity):
+    id: str
+    text: str
+    spoiler_text: str
+
+
+class Context(Entity):
+    ancestors: list[Status]
+    descendants: list[Status]
+
+
+class ScheduledStatus(Entity):
+    id: str
+    scheduled_at: str
+    params: dict[str, Any]
+    media_attachments: list[MediaAttachment]
+
+
+class Notification(Entity):
+    id: str
+    type: str
+    created_at: str
+    account: Account
+    status: Status | None = None
+
+
+class List(Entity):
+    id: str
+    title: str
+    replies_policy: str
+    exclusive: bool
+
+
+class Marker(Entity):
+    last_read_id: str
+    version: int
+    updated_at: str | None
+
+
+class Search(Entity):
+    accounts: list[Account]
+    statuses: list[Status]
+    hashtags: list[Tag]
+
+
+class Application(Entity):
+    name: str
+    website: str | None
+    scopes: list[str]
+    redirect_uris: list[str]
+
+
+class CredentialApplication(Application):
+    client_id: str
+    client_secret: str
+
+
+class Token(Entity):
+    access_token: str
+    token_type: str
+    scope: str
+    created_at: int
+
+
+class Report(Entity):
+    id: str
+    action_taken: bool
+    category: str
+    comment: str
+    forwarded: bool
+    created_at: str
+    status_ids: list[str] | None
+    target_account: Account
+
+
+class InstanceV1(Entity):
+    uri: str
+    title: str
+    version: str
+    urls: dict[str, Any]
+    stats: dict[str, Any]
+    languages: list[str]
+    registrations: bool
+    approval_required: bool
+    configuration: dict[str, Any]
+
+
+class InstanceV2(Entity):
+    domain: str
+    title: str
+    version: str
+    configuration: dict[str, Any]
+    registrations: dict[str, Any]
+    api_versions: dict[str, int]
+    contact: dict[str, Any]
+    rules: list[Any]
+
+
+class FilterV1(Entity):
+    id: str
+    phrase: str
+    context: list[str]
+    whole_word: bool
+    expires_at: str | None
+    irreversible: bool
+
+
+class Preferences(Entity):
+    pass
+
+
+class UnreadCount(Entity):
+    count: int
+
+
+Status.model_rebuild()
