@@ -50,6 +50,7 @@ class ComposeForm(forms.Form):
         label=_("Local only (this post never leaves this instance)"), required=False
     )
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
+    sensitive = forms.BooleanField(label=_("Mark the images as sensitive"), required=False)
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
     poll_multiple = forms.BooleanField(label=_("Several choices allowed"), required=False)
     poll_duration = forms.TypedChoiceField(

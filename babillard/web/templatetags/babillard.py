@@ -33,3 +33,13 @@ def full_path_with(context: Any, **params: Any) -> str:
 @register.filter
 def in_set(value: Any, container: Any) -> bool:
     return bool(container) and value in container
+
+
+@register.simple_tag
+def unread_notifications(viewer: Any) -> int:
+    """How many notifications the viewer has not seen yet (shown in the menu)."""
+    from babillard.notifications.queries import unread_count
+
+    if viewer is None or viewer.user is None:
+        return 0
+    return unread_count(viewer)

@@ -225,3 +225,9 @@ def test_new_posts_counter(world: dict[str, object], alice: Account, bob: Accoun
     html = client.get(f"/home/new?since_id={newest}").content.decode()
     assert "1 nouveau message" in html
     assert client.get("/home/new?since_id=abc").status_code == 200
+
+
+def test_menu_counts_unread_notifications(world: dict[str, object], alice_client: Client) -> None:
+    assert "2 non lues" in alice_client.get("/about").content.decode()
+    alice_client.post("/notifications/read")
+    assert "non lue" not in alice_client.get("/about").content.decode()

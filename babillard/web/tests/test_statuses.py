@@ -281,3 +281,10 @@ def test_reply_to_staff_only_post_stays_staff_only(alice: Account, bob: Account)
     assert logged_in(alice).get(f"/@bob/{reply.pk}").status_code == 404
     # the general composer does not offer staff-only posts
     assert 'value="internal"' not in client.get("/compose").content.decode()
+
+
+def test_sensitive_images(alice: Account, alice_client: Client) -> None:
+    compose(alice_client, text="Attention", image_1=image_bytes(), alt_1="Photo", sensitive="on")
+    status = Status.objects.get(account=alice)
+    assert status.sensitive
+    assert 'class="sensitive"' in alice_client.get(f"/@alice/{status.pk}").content.decode()

@@ -100,6 +100,7 @@ def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
                 data.get("text") or "",
                 visibility=data["visibility"],
                 spoiler_text=data.get("spoiler_text") or "",
+                sensitive=True if data.get("sensitive") else None,
                 language=data["language"],
                 in_reply_to=parent,
                 media_ids=media_ids,
