@@ -81,10 +81,13 @@ def fetch(url: str, *, on_behalf_of: Account | None = None) -> dict[str, Any]:
 
 
 def fetch_plain_json(url: str) -> Any:
-    """GET a JSON document that is not ActivityPub (WebFinger, NodeInfo), unsigned."""
+    """GET a JSON document that is not ActivityPub (WebFinger, NodeInfo), signed by the instance."""
     try:
         answer = http.request(
-            "GET", url, headers={"Accept": "application/jrd+json, application/json"}
+            "GET",
+            url,
+            headers={"Accept": "application/jrd+json, application/json"},
+            sign=signer_for(None),
         )
     except http.HttpError as error:
         raise FetchError(str(error)) from None

@@ -137,6 +137,12 @@ def verify_signer(method: str, path: str, headers: Mapping[str, str], body: byte
     except signatures.SignatureError as error:
         raise Refused(401, str(error)) from None
     key_owner = parsed.key_id.split("#", 1)[0]
+    if not Account.objects.filter(uri=key_owner).exists() and key_owner.endswith("/main-key"):
+        # GoToSocial names keys <actor>/main-key: use the cached actor rather than fetch
+        # the key every time (a key that does not verify is fetched again below anyway).
+        actor_uri = key_owner.rsplit("/", 1)[0]
+        if Account.objects.filter(uri=actor_uri).exclude(domain="").exists():
+            key_owner = actor_uri
     if _domain_refused(host_of(key_owner)):
         raise Refused(403, "this server is blocked")
     for refresh in (False, True):

@@ -21,6 +21,7 @@ from django.http import (
 )
 from django.urls import Resolver404, get_resolver
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -58,6 +59,7 @@ def _web_page(request: HttpRequest) -> HttpResponseBase:
         raise Http404 from None
     request.resolver_match = match
     response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
+    patch_vary_headers(response, ["Accept"])
     return response
 
 

@@ -209,3 +209,33 @@ def test_same_url_serves_the_web_page_or_the_note(client, network):
     profile = client.get("/@alice", HTTP_ACCEPT="text/html")
     assert profile.status_code == 200 and "text/html" in profile["Content-Type"]
     assert client.get("/@alice", HTTP_ACCEPT=AP).json()["id"] == alice.uri
+
+
+def test_remote_handle_is_found_through_webfinger(network):
+    from babillard.federation.remote import webfinger
+
+    bob = network.actor("bob", host="remote.example", manuallyApprovesFollowers=True)
+    network.documents[
+        "https://remote.example/.well-known/webfinger?resource=acct:bob@remote.example"
+    ] = {
+        "subject": "acct:bob@remote.example",
+        "links": [{"rel": "self", "type": "application/activity+json", "href": bob.uri}],
+    }
+    account = webfinger("@bob@remote.example")
+    assert (account.uri, account.domain, account.username) == (bob.uri, "remote.example", "bob")
+    assert account.public_key == bob.public_key and account.locked
+    assert account.shared_inbox_url == "https://remote.example/inbox"
+    assert account.note_html == "<p>Bibliothécaire</p>"
+
+
+def test_actor_documents_that_lie_about_their_host_are_refused(network):
+    from babillard.federation.remote import InvalidDocument, resolve_actor
+
+    liar = network.actor("liar", host="evil.example")
+    liar.document["id"] = "https://victim.example/users/liar"
+    with pytest.raises(InvalidDocument):
+        resolve_actor(liar.uri)
+    local = network.actor("alice", host="evil.example")
+    local.document["id"] = f"http://{HOST}/users/alice"
+    with pytest.raises(InvalidDocument):
+        resolve_actor(local.uri)

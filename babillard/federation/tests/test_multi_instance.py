@@ -26,7 +26,8 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-PG_DATABASE = "babillard_fed_inst"
+# One database per run, so that two runs of the suite at once do not drop each other's.
+PG_DATABASE = f"babillard_fed_inst_{os.getpid()}"
 WAIT_SECONDS = 45
 PASSWORD = "correct-horse-battery-staple"
 
