@@ -441,3 +441,60 @@ def test_votes_in_local_polls_are_counted_once(client, alice, mona):
     signed_post(client, "/inbox", replay, mona)
     question.poll.refresh_from_db()
     assert question.poll.votes_counts == [0, 1]
+
+
+def test_actor_update_block_and_self_delete(client, alice, mona, network):
+    from babillard.accounts.models import Block
+
+    signed_post(client, "/inbox", load_fixture("mastodon_create_note.json"), mona)
+    changed = {
+        **mona.document,
+        "name": "Mona L.",
+        "summary": "<p>Conservatrice<script>x</script></p>",
+    }
+    update = {"id": f"{MONA}#updates/1", "type": "Update", "actor": MONA, "object": changed}
+    signed_post(client, "/inbox", update, mona)
+    account = Account.objects.get(uri=MONA)
+    assert account.display_name == "Mona L." and account.note_html == "<p>Conservatrice</p>"
+    block = {"id": f"{MONA}#blocks/1", "type": "Block", "actor": MONA, "object": alice.uri}
+    signed_post(client, "/inbox", block, mona)
+    assert Block.objects.filter(account=account, target=alice).exists()
+    undo = {"id": f"{MONA}#blocks/1/undo", "type": "Undo", "actor": MONA, "object": block}
+    signed_post(client, "/inbox", undo, mona)
+    assert not Block.objects.filter(account=account, target=alice).exists()
+    gone = {"id": f"{MONA}#delete", "type": "Delete", "actor": MONA, "object": MONA}
+    signed_post(client, "/inbox", gone, mona)
+    assert not Account.objects.filter(uri=MONA).exists()
+    assert not Status.objects.filter(uri=NOTE).exists()
+
+
+def test_reject_of_our_follow(client, alice, mona, network):
+    from babillard.federation.remote import resolve_actor
+
+    target = resolve_actor(mona.uri)
+    follow(alice, target)
+    sent = network.activities("Follow")[0]
+    reject = {"id": f"{MONA}#rejects/1", "type": "Reject", "actor": MONA, "object": sent}
+    signed_post(client, "/inbox", reject, mona)
+    assert not FollowRequest.objects.filter(account=alice, target=target).exists()
+
+
+def test_silenced_domain_accounts_are_silenced(client, alice, mona):
+    DomainBlock.objects.create(domain="mastodon.example", severity="silence")
+    assert (
+        signed_post(client, "/inbox", load_fixture("mastodon_create_note.json"), mona).status_code
+        == 202
+    )
+    assert Account.objects.get(uri=MONA).is_silenced
+
+
+def test_unknown_actor_deleting_itself_is_acknowledged_without_fetching(client, network):
+    gone = {
+        "id": "https://gone.example/users/x#delete",
+        "type": "Delete",
+        "actor": "https://gone.example/users/x",
+        "object": "https://gone.example/users/x",
+    }
+    answer = client.post("/inbox", data=json.dumps(gone), content_type="application/activity+json")
+    assert answer.status_code == 202
+    assert not InboxActivity.objects.exists() and not Account.objects.exists()
