@@ -231,3 +231,14 @@ def test_menu_counts_unread_notifications(world: dict[str, object], alice_client
     assert "2 non lues" in alice_client.get("/about").content.decode()
     alice_client.post("/notifications/read")
     assert "non lue" not in alice_client.get("/about").content.decode()
+
+
+def test_landing_shows_latest_public_posts(
+    alice: Account, client: Client, settings: object
+) -> None:
+    post_status(alice, "Ouvert dimanche")
+    post_status(alice, "Entre nous", visibility="private")
+    html = client.get("/").content.decode()
+    assert "Ouvert dimanche" in html and "Entre nous" not in html
+    settings.PRIVATE_INSTANCE = True  # type: ignore[attr-defined]
+    assert "Ouvert dimanche" not in client.get("/").content.decode()

@@ -129,7 +129,7 @@ def status_context(viewer: Account | None, statuses: Iterable[Status]) -> dict[s
     """What rendering these statuses needs about the viewer, in a fixed number of queries."""
     items = list(statuses)
     flags = interactions(viewer, items)
-    polls = [poll for s in items for poll in [_poll_of(s.reblog or s)] if poll is not None]
+    polls = [p for p in (_poll_of(s.reblog or s) for s in items) if p is not None]
     voted: set[int] = set()
     if viewer is not None and polls:
         voted = set(

@@ -1,5 +1,6 @@
 """Timelines: home, local, hashtag, list, bookmarks, favourites, and the new-posts counter."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from babillard.web.views.common import (
     member_page,
     page_args,
     public_page,
+    status_context,
     timeline_context,
     viewer_of,
 )
@@ -21,7 +23,11 @@ from babillard.web.views.common import (
 def landing(request: HttpRequest) -> HttpResponse:
     if viewer_of(request) is not None:
         return redirect("web:home")
-    return render(request, "web/landing.html")
+    context = {}
+    if not settings.PRIVATE_INSTANCE:
+        latest = timelines.public(None, local=True, limit=5)
+        context = {"statuses": latest.items, "flags": status_context(None, latest.items)}
+    return render(request, "web/landing.html", context)
 
 
 def about(request: HttpRequest) -> HttpResponse:
