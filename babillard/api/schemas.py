@@ -223,6 +223,24 @@ class Notification(Entity):
     status: Status | None = None
 
 
+class NotificationGroup(Entity):
+    group_key: str
+    notifications_count: int
+    type: str
+    most_recent_notification_id: str
+    sample_account_ids: list[str]
+    page_min_id: str | None = None
+    page_max_id: str | None = None
+    latest_page_notification_at: str | None = None
+    status_id: str | None = None
+
+
+class GroupedNotifications(Entity):
+    accounts: list[Account]
+    statuses: list[Status]
+    notification_groups: list[NotificationGroup]
+
+
 class List(Entity):
     id: str
     title: str

@@ -285,7 +285,10 @@ class StatusRenderer:
             ),
             "sensitive": item.sensitive,
             "spoiler_text": item.spoiler_text,
-            "visibility": item.visibility,
+            # Staff-only posts are shown to Mastodon clients as followers-only, the
+            # nearest audience they know; ``babillard_visibility`` keeps the real one.
+            "visibility": "private" if item.visibility == "internal" else item.visibility,
+            "babillard_visibility": item.visibility,
             "language": item.language or None,
             "uri": item.uri or "",
             "url": (item.url or item.uri or None) if not is_reblog else None,

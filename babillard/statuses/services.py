@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from babillard.accounts.models import Account, Visibility
-from babillard.core import links
+from babillard.core import links, streaming
 from babillard.core.errors import NotFound
 from babillard.core.ids import new_id
 from babillard.core.tasks import enqueue_at, enqueue_on_commit
@@ -408,6 +408,7 @@ def edit_status(
 
         index_status(status)
         outbox.deliver_status_update(status)
+        streaming.publish("*", "status.update", status.pk)
     return status
 
 
@@ -428,6 +429,7 @@ def delete_status(status: Status) -> None:
                 statuses_count=F("statuses_count") - 1
             )
         outbox.deliver_status_delete(status)
+        streaming.publish("*", "delete", status.pk)
         status.delete()
     for stored in files:
         transaction.on_commit(partial(stored.storage.delete, str(stored.name)))

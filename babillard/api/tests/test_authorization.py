@@ -92,6 +92,7 @@ def objects(alice: Account, bob: Account) -> dict[str, Any]:
         "scheduled_id": scheduled.pk,
         "list_id": own_list.pk,
         "notification_id": 1,
+        "group_key": "ungrouped-1",
         "name": "biblio",
         "hashtag": "biblio",
     }
@@ -215,6 +216,9 @@ def test_other_users_private_objects_are_not_found(
         ("get", f"/api/v1/lists/{own_list.pk}/accounts"),
         ("get", f"/api/v1/timelines/list/{own_list.pk}"),
         ("get", f"/api/v1/notifications/{notification_id}"),
+        ("get", f"/api/v2/notifications/ungrouped-{notification_id}"),
+        ("get", f"/api/v2/notifications/ungrouped-{notification_id}/accounts"),
+        ("post", f"/api/v2/notifications/ungrouped-{notification_id}/dismiss"),
         ("get", f"/api/v2/filters/{own_filter.pk}"),
         ("put", f"/api/v2/filters/{own_filter.pk}"),
         ("delete", f"/api/v2/filters/{own_filter.pk}"),

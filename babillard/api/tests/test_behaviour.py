@@ -448,3 +448,59 @@ def test_filters_warn_hide_and_manage_keywords_and_statuses(
     assert refused.status_code == 422
     assert as_alice.delete(f"/api/v2/filters/{fid}").json() == {}
     assert as_alice.get("/api/v2/filters").json() == []
+
+
+def test_grouped_notifications_v2(
+    alice: Account, bob: Account, as_alice: ApiClient, as_bob: ApiClient, token_for: Any
+) -> None:
+    from babillard.core.testing import make_account
+
+    carol = make_account("carol")
+    as_carol = ApiClient(token_for(carol))
+    posted = status_services.post_status(alice, "À aimer")
+    as_bob.post(f"/api/v1/statuses/{posted.pk}/favourite")
+    as_carol.post(f"/api/v1/statuses/{posted.pk}/favourite")
+    as_bob.post("/api/v1/statuses", {"status": "@alice coucou"})
+    data = as_alice.get("/api/v2/notifications").json()
+    groups = {g["group_key"]: g for g in data["notification_groups"]}
+    favourites = groups[f"favourite-{posted.pk}"]
+    assert favourites["notifications_count"] == 2
+    assert favourites["sample_account_ids"] == [str(carol.pk), str(bob.pk)]
+    assert favourites["status_id"] == str(posted.pk)
+    mention = next(g for g in data["notification_groups"] if g["type"] == "mention")
+    assert mention["group_key"].startswith("ungrouped-")
+    assert {a["id"] for a in data["accounts"]} == {str(bob.pk), str(carol.pk)}
+    assert str(posted.pk) in {s["id"] for s in data["statuses"]}
+    ungrouped = as_alice.get("/api/v2/notifications?grouped_types[]=reblog").json()
+    assert len(ungrouped["notification_groups"]) == 3
+    accounts = as_alice.get(f"/api/v2/notifications/favourite-{posted.pk}/accounts").json()
+    assert {a["id"] for a in accounts} == {str(bob.pk), str(carol.pk)}
+    assert as_alice.get(f"/api/v2/notifications/{mention['group_key']}").status_code == 200
+    assert as_bob.get(f"/api/v2/notifications/{mention['group_key']}").status_code == 404
+    assert as_alice.post(f"/api/v2/notifications/favourite-{posted.pk}/dismiss").json() == {}
+    left = as_alice.get("/api/v2/notifications").json()["notification_groups"]
+    assert [g["type"] for g in left] == ["mention"]
+    assert as_alice.get("/api/v2/notifications/unread_count").json() == {"count": 1}
+    assert as_alice.get("/api/v2/notifications/policy").json()["for_not_following"] == "accept"
+
+
+def test_deletes_and_edits_reach_the_streams(alice: Account, bob: Account) -> None:
+    from babillard.api.streaming import Reader, Wanted
+    from babillard.core import streaming
+
+    posted = status_services.post_status(alice, "Bientôt modifié")
+    pid = str(posted.pk)
+    subscription = streaming.subscribe()
+    try:
+        status_services.edit_status(alice, posted, "Modifié")
+        status_services.delete_status(posted)
+        events = []
+        while (event := subscription.get(timeout=2)) is not None:
+            events.append(event)
+    finally:
+        subscription.close()
+    kinds = [(e.event, e.payload) for e in events if e.payload == pid]
+    assert kinds == [("status.update", pid), ("delete", pid)]
+    reader = Reader(bob, [Wanted("public:local")])
+    deleted = [m for e in events for m in reader.messages(e) if m[1] == "delete"]
+    assert deleted == [(["public:local"], "delete", pid)]

@@ -8,6 +8,7 @@ URL, without which Elk and Phanpy open no stream.
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest
 from ninja import Router
 
@@ -89,8 +90,8 @@ def instance_v1(request: HttpRequest) -> dict[str, Any]:
         "urls": {"streaming_api": _streaming_url()},
         "stats": {
             "user_count": Account.objects.local().active().count(),
-            "status_count": Account.objects.none().count()
-            + sum(Account.objects.local().values_list("statuses_count", flat=True)),
+            "status_count": Account.objects.local().aggregate(total=Sum("statuses_count"))["total"]
+            or 0,
             "domain_count": Account.objects.exclude(domain="").values("domain").distinct().count(),
         },
         "thumbnail": None,
