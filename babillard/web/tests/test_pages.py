@@ -242,3 +242,20 @@ def test_landing_shows_latest_public_posts(
     assert "Ouvert dimanche" in html and "Entre nous" not in html
     settings.PRIVATE_INSTANCE = True  # type: ignore[attr-defined]
     assert "Ouvert dimanche" not in client.get("/").content.decode()
+
+
+def test_timelines_page_by_id_ranges(alice: Account, client: Client) -> None:
+    import re
+
+    posts = [post_status(alice, f"Message numéro {i:02d}") for i in range(25)]
+    first = client.get("/public/local").content.decode()
+    assert "numéro 24" in first and "numéro 05" in first and "numéro 04" not in first
+    older = re.search(r'href="([^"]*max_id=\d+)" rel="next"', first)
+    assert older
+    second = client.get(older.group(1).replace("&amp;", "&")).content.decode()
+    assert "numéro 04" in second and "numéro 00" in second and "numéro 05" not in second
+    newer = re.search(r'href="([^"]*min_id=\d+)" rel="prev"', second)
+    assert newer
+    back = client.get(newer.group(1).replace("&amp;", "&")).content.decode()
+    assert "numéro 05" in back and "numéro 24" in back and "numéro 04" not in back
+    assert len(posts) == 25
