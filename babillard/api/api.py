@@ -83,6 +83,7 @@ def _register() -> None:
     from babillard.api.v1 import (
         accounts,
         apps,
+        conversations,
         filters,
         instance,
         lists,
@@ -102,6 +103,7 @@ def _register() -> None:
         statuses,
         media,
         timelines,
+        conversations,
         notifications,
         lists,
         filters,

@@ -241,6 +241,13 @@ class GroupedNotifications(Entity):
     notification_groups: list[NotificationGroup]
 
 
+class Conversation(Entity):
+    id: str
+    unread: bool
+    accounts: list[Account]
+    last_status: Status | None
+
+
 class List(Entity):
     id: str
     title: str

@@ -93,6 +93,7 @@ def objects(alice: Account, bob: Account) -> dict[str, Any]:
         "list_id": own_list.pk,
         "notification_id": 1,
         "group_key": "ungrouped-1",
+        "conversation_id": 1,
         "name": "biblio",
         "hashtag": "biblio",
     }
@@ -172,6 +173,10 @@ def test_other_users_private_objects_are_not_found(
     alice: Account, bob: Account, as_bob: ApiClient, as_alice: ApiClient
 ) -> None:
     private = status_services.post_status(alice, "Entre nous", visibility="private")
+    from babillard.core.testing import make_account
+
+    make_account("carol")
+    direct = status_services.post_status(alice, "@carol à toi seule", visibility="direct")
     poll = status_services.post_status(
         alice,
         "Secret",
@@ -219,6 +224,7 @@ def test_other_users_private_objects_are_not_found(
         ("get", f"/api/v2/notifications/ungrouped-{notification_id}"),
         ("get", f"/api/v2/notifications/ungrouped-{notification_id}/accounts"),
         ("post", f"/api/v2/notifications/ungrouped-{notification_id}/dismiss"),
+        ("post", f"/api/v1/conversations/{direct.pk}/read"),
         ("get", f"/api/v2/filters/{own_filter.pk}"),
         ("put", f"/api/v2/filters/{own_filter.pk}"),
         ("delete", f"/api/v2/filters/{own_filter.pk}"),

@@ -504,3 +504,24 @@ def test_deletes_and_edits_reach_the_streams(alice: Account, bob: Account) -> No
     reader = Reader(bob, [Wanted("public:local")])
     deleted = [m for e in events for m in reader.messages(e) if m[1] == "delete"]
     assert deleted == [(["public:local"], "delete", pid)]
+
+
+def test_conversations_group_direct_threads(
+    alice: Account, bob: Account, as_alice: ApiClient, as_bob: ApiClient
+) -> None:
+    first = as_alice.post("/api/v1/statuses", {"status": "@bob privé", "visibility": "direct"})
+    reply = as_bob.post(
+        "/api/v1/statuses",
+        {"status": "@alice réponse", "visibility": "direct", "in_reply_to_id": first.json()["id"]},
+    ).json()
+    as_alice.post("/api/v1/statuses", {"status": "Public"})
+    mine = as_alice.get("/api/v1/conversations").json()
+    assert [c["id"] for c in mine] == [first.json()["id"]]
+    assert mine[0]["last_status"]["id"] == reply["id"]
+    assert [a["id"] for a in mine[0]["accounts"]] == [str(bob.pk)]
+    theirs = as_bob.get("/api/v1/conversations").json()
+    assert [c["id"] for c in theirs] == [first.json()["id"]]
+    read = as_bob.post(f"/api/v1/conversations/{first.json()['id']}/read").json()
+    assert read["unread"] is False
+    direct = as_alice.get("/api/v1/timelines/direct").json()
+    assert {s["id"] for s in direct} == {first.json()["id"], reply["id"]}

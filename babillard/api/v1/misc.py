@@ -136,7 +136,6 @@ for _path, _scope in (
     ("/v1/followed_tags", "read:follows"),
     ("/v1/announcements", None),
     ("/v1/domain_blocks", "read:blocks"),
-    ("/v1/conversations", "read:statuses"),
 ):
     _view = _empty(_scope)
     _view.__name__ = "empty_" + _path.strip("/").replace("/", "_")
