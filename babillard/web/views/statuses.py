@@ -250,22 +250,21 @@ def action(request: HttpRequest, status_id: int, verb: str) -> HttpResponse:
     if verb not in ACTIONS:
         raise Http404
     status = get_visible_status(viewer, status_id)
+    refused: list[str] = []
     try:
         ACTIONS[verb](viewer, status)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-        if is_htmx(request):
-            response = HttpResponse(" ".join(error.messages), status=422)
-            return response
+        refused = list(error.messages)
     if is_htmx(request):
+        # The post is swapped in place, with the reason when the action was refused.
         try:
             fresh = get_visible_status(viewer, status_id)
         except NotFound:  # the viewer's own boost, just undone: show the original
             fresh = get_visible_status(viewer, (status.reblog or status).pk)
-        return render(
-            request, "web/_status.html", {"status": fresh, "flags": status_context(viewer, [fresh])}
-        )
+        context = {"status": fresh, "flags": status_context(viewer, [fresh]), "refused": refused}
+        return render(request, "web/_status.html", context)
+    for text in refused:
+        messages.error(request, text)
     return back(request, status_path(status))
 
 
