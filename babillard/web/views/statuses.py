@@ -56,6 +56,7 @@ def reply_form(request: HttpRequest, parent: Status) -> ComposeForm:
         user=current_user(request),
         initial={"in_reply_to": parent.pk, "text": " ".join(handles) + (" " if handles else "")},
     )
+    form.fields["text"].label = _("Your reply")
     if parent.visibility == Visibility.INTERNAL:
         # A reply to a staff-only post stays staff-only (the service enforces it).
         field = form.fields["visibility"]
