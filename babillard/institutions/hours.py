@@ -136,7 +136,7 @@ def open_state(site: Any, at: datetime, closures: Iterable[Any] | None = None) -
     if closure is not None:
         return OpenState(
             False,
-            _next_opening(site, zone, closure.end + timedelta(days=1), 0, closures),
+            _next_opening(site, zone, closure.end + timedelta(days=1), -1, closures),
             closure.reason,
         )
     hours = site.opening_hours or {}

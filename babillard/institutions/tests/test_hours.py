@@ -77,3 +77,10 @@ def test_time_zones_are_checked():
     assert hours.validate_time_zone("America/Cayenne") == "America/Cayenne"
     with pytest.raises(ValidationError):
         hours.validate_time_zone("Mars/Olympus")
+
+
+def test_after_a_closure_the_site_opens_at_its_first_range_even_at_midnight():
+    site = _site({"tue": [["00:00", "12:00"]]})
+    closure = SimpleNamespace(start=date(2026, 3, 2), end=date(2026, 3, 2), reason="")
+    state = hours.open_state(site, datetime(2026, 3, 2, 10, 0, tzinfo=PARIS), closures=[closure])
+    assert state.until == datetime(2026, 3, 3, 0, 0, tzinfo=PARIS)

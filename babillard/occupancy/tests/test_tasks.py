@@ -10,7 +10,9 @@ from babillard.occupancy.services import update_occupancy
 
 
 def test_upkeep_command_folds_history_and_purges_keys(world):
-    old = timezone.now() - timedelta(days=10)
+    # The start of a quarter of an hour ten days ago, so that both points share it.
+    ten_days_ago = timezone.now() - timedelta(days=10)
+    old = ten_days_ago.replace(minute=ten_days_ago.minute // 15 * 15, second=0, microsecond=0)
     update_occupancy(world.reading, world.staff, count=3, idempotency_key="a", now=old)
     IdempotencyKey.objects.update(created_at=old)
     HistoryPoint.objects.create(space=world.reading, at=old + timedelta(seconds=20), count=9)
