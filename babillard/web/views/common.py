@@ -9,7 +9,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from babillard.accounts.models import Account, User
@@ -94,17 +93,6 @@ def moderator_page(view: View) -> View:
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def page_or_partial(
-    request: HttpRequest,
-    template: str,
-    partial: str,
-    context: dict[str, Any],
-    status: int = 200,
-) -> HttpResponse:
-    """The fragment for htmx requests, the whole page otherwise."""
-    return render(request, partial if is_htmx(request) else template, context, status=status)
 
 
 def back(request: HttpRequest, default: str) -> HttpResponseRedirect:
