@@ -259,3 +259,20 @@ def test_timelines_page_by_id_ranges(alice: Account, client: Client) -> None:
     back = client.get(newer.group(1).replace("&amp;", "&")).content.decode()
     assert "numéro 05" in back and "numéro 24" in back and "numéro 04" not in back
     assert len(posts) == 25
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_visitor_and_moderator_pages_render_in_both_languages(
+    world: dict[str, object], language: str
+) -> None:
+    visitor = Client(HTTP_ACCEPT_LANGUAGE=language)
+    for url in ["/", "/about", "/auth/login", "/auth/sign_up", "/auth/password/reset"]:
+        response = visitor.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in response.content.decode(), url
+    moderator = logged_in(make_account("modo", moderator=True), language)
+    for url in ["/moderation/reports", "/moderation/sign_ups", "/moderation/accounts"]:
+        response = moderator.get(url + "?q=alice" if "accounts" in url else url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in response.content.decode(), url
+    assert moderator.get("/moderation/log").status_code == 200
