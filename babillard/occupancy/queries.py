@@ -22,6 +22,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,6 +86,17 @@ def site_occupancy(site: Site, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+def sites_for_staff(account: Account) -> list[Site]:
+    """The sites whose occupancy ``account`` may update (the staff phone page), with spaces."""
+    return list(
+        Site.objects.filter(Q(institution=account) | Q(institution__staff__member=account))
+        .distinct()
+        .select_related("institution")
+        .prefetch_related("spaces")
+        .order_by("city", "name")
+    )
+
+
 def upcoming_closures(site: Site, now: datetime | None = None) -> list[Any]:
     today = (now or timezone.now()).astimezone(_zone(site)).date()
     return list(site.closures.filter(end__gte=today).order_by("start"))
@@ -107,8 +120,22 @@ def network_status(network: Account, now: datetime | None = None) -> list[dict[s
 # --- peaks per slot ------------------------------------------------------------------------
 
 
-def _points(space: Space, start: datetime, end: datetime) -> Iterable[HistoryPoint]:
-    return HistoryPoint.objects.filter(space=space, at__gte=start, at__lt=end).order_by("at")
+@dataclass(frozen=True)
+class _Point:
+    at: datetime
+    count: int
+    full: bool
+    closed: bool
+
+
+def _points(space: Space, start: datetime, end: datetime) -> Iterable[_Point]:
+    """History in a time range as plain tuples: forecasts read tens of thousands."""
+    rows = (
+        HistoryPoint.objects.filter(space=space, at__gte=start, at__lt=end)
+        .order_by("at")
+        .values_list("at", "count", "full", "closed")
+    )
+    return (_Point(*row) for row in rows.iterator(chunk_size=5000))
 
 
 def slot_peaks(space: Space, days: Iterable[date]) -> dict[tuple[date, int], int]:
@@ -288,7 +315,24 @@ def space_forecast(
 
 
 def site_forecast(site: Site, now: datetime | None = None) -> dict[str, Any]:
-    """``GET /api/babillard/v1/sites/:id/forecast``."""
+    """``GET /api/babillard/v1/sites/:id/forecast``.
+
+    The live forecast (no ``now`` given) is cached until the half-hour slot changes,
+    ten minutes at most: it reads weeks of history and changes only with the slot.
+    """
+    if now is not None:
+        return _site_forecast(site, now)
+    now = timezone.now()
+    slot = int(now.timestamp()) // (SLOT_MINUTES * 60)
+    key = f"occupancy-forecast:{site.pk}:{slot}"
+    found = cache.get(key)
+    if found is None:
+        found = _site_forecast(site, now)
+        cache.set(key, found, timeout=600)
+    return found  # type: ignore[no-any-return]
+
+
+def _site_forecast(site: Site, now: datetime) -> dict[str, Any]:
     return {
         "site_id": str(site.pk),
         "timezone": site.time_zone,

@@ -11,10 +11,15 @@ Front doors map onto these functions one to one (``queries`` for the reads):
          with its ``retry_after``, ``Forbidden`` the 403, ``ValidationError`` the 422)
 - GET    /api/babillard/v1/sites/:id/occupancy              -> occupancy.queries.site_occupancy
 - GET    /api/babillard/v1/sites/:id/forecast               -> occupancy.queries.site_forecast
-- the staff phone page's buttons (+1, -1, set, full, open again, queue) -> update_occupancy
+- the staff phone page: its sites and spaces -> occupancy.queries.sites_for_staff; its
+         buttons (+1, -1, set count, full, open again, queue 0-120) -> update_occupancy
+- the site page and the widget -> occupancy.queries.site_occupancy, upcoming_closures,
+         day_curve, space_forecast (its ``sentences``: "Usually full from 10:40")
+- the network page -> occupancy.queries.network_status
 - the site's automatic-post settings                        -> set_auto_posts
-- statistics page and CSV export                            -> occupancy.queries.heat_map,
-         busiest_days, compare_with_previous_year, history_csv
+- statistics page (managers) -> occupancy.queries.heat_map, busiest_days,
+         compare_with_previous_year; open-data CSV per site and month -> history_csv
+- daily upkeep (``manage.py occupancy_upkeep``) -> summarise_history, purge_idempotency_keys
 """
 
 import hashlib

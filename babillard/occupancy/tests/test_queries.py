@@ -324,3 +324,23 @@ def test_forecast_levels_follow_the_site_hours(world):
     assert levels[datetime(2026, 5, 4, 8, 30, tzinfo=PARIS).isoformat()] == Level.CLOSED
     assert levels[datetime(2026, 5, 4, 9, 0, tzinfo=PARIS).isoformat()] == Level.UNKNOWN
     assert levels[datetime(2026, 5, 10, 12, 0, tzinfo=PARIS).isoformat()] == Level.CLOSED
+
+
+def test_the_live_forecast_is_cached_within_its_half_hour(world):
+    from freezegun import freeze_time
+
+    space = services.create_space(world.manager, world.hours_site, "Salle", 10)
+    with freeze_time(NOW):
+        first = queries.site_forecast(world.hours_site)
+        assert first == queries.site_forecast(world.hours_site, NOW)
+        # History arriving within the same slot does not recompute the forecast.
+        _fill_mondays(space, {date(2026, 4, 27): time(9, 0)})
+        assert queries.site_forecast(world.hours_site) == first
+        assert queries.site_forecast(world.hours_site, NOW) != first
+
+
+def test_sites_for_the_staff_phone_page(world):
+    names = [site.name for site in queries.sites_for_staff(world.staff)]
+    assert names == ["Annexe", "Centre Pompidou"]
+    assert [s.name for s in queries.sites_for_staff(world.institution)] == names
+    assert queries.sites_for_staff(world.outsider) == []
