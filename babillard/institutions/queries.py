@@ -9,6 +9,7 @@ institution, and nothing else.
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
@@ -129,6 +130,23 @@ def institution_entity(account: Account) -> dict[str, object] | None:
         "verified": found.verified,
         "network_id": str(found.network_id) if found.network_id else None,
     }
+
+
+def catalogue_url(found: Institution, *, isbn: str = "", query: str = "") -> str | None:
+    """A search in the institution's catalogue, from its URL template; ``None`` without one.
+
+    A template with ``{query}`` only is given the ISBN as its query.
+    """
+    template = found.catalogue_url_template
+    if not template or not (isbn or query):
+        return None
+    if isbn and "{isbn}" not in template:
+        query = query or isbn
+    if "{isbn}" in template and not isbn and "{query}" not in template:
+        return None
+    return template.replace("{isbn}", quote(isbn, safe="")).replace(
+        "{query}", quote(query, safe="")
+    )
 
 
 def network_members(network: Account) -> list[Institution]:

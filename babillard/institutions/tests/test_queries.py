@@ -54,3 +54,28 @@ def test_grants_stop_acting_when_the_editor_loses_the_role(library):
     services.add_member(people["manon"], institution, people["eddy"], Role.STAFF)
     assert queries.active_grant(grant.pk) is None
     assert queries.active_grant("nope") is None
+
+
+def test_catalogue_urls_from_the_template(library):
+    institution, _people = library
+    found = services.update_institution(
+        institution,
+        institution,
+        catalogue_url_template="https://catalogue.example.org/search?isbn={isbn}&q={query}",
+    )
+    assert queries.catalogue_url(found, isbn="9782070368228", query="l'étranger") == (
+        "https://catalogue.example.org/search?isbn=9782070368228&q=l%27%C3%A9tranger"
+    )
+    found = services.update_institution(
+        institution, institution, catalogue_url_template="https://cat.example.org/?q={query}"
+    )
+    assert queries.catalogue_url(found, isbn="9782070368228") == (
+        "https://cat.example.org/?q=9782070368228"
+    )
+    found = services.update_institution(
+        institution, institution, catalogue_url_template="https://cat.example.org/isbn/{isbn}"
+    )
+    assert queries.catalogue_url(found, query="camus") is None
+    assert queries.catalogue_url(found) is None
+    found = services.update_institution(institution, institution, catalogue_url_template="")
+    assert queries.catalogue_url(found, isbn="9782070368228") is None
