@@ -14,5 +14,6 @@ def instance(request: HttpRequest) -> dict[str, Any]:
         "instance_domain": settings.DOMAIN,
         "max_characters": settings.MAX_STATUS_CHARACTERS,
         "registration_mode": settings.REGISTRATION_MODE,
+        "private_instance": settings.PRIVATE_INSTANCE,
         "viewer": viewer,
     }

@@ -241,7 +241,8 @@ def test_landing_shows_latest_public_posts(
     html = client.get("/").content.decode()
     assert "Ouvert dimanche" in html and "Entre nous" not in html
     settings.PRIVATE_INSTANCE = True  # type: ignore[attr-defined]
-    assert "Ouvert dimanche" not in client.get("/").content.decode()
+    html = client.get("/").content.decode()
+    assert "Ouvert dimanche" not in html and "/public/local" not in html
 
 
 def test_timelines_page_by_id_ranges(alice: Account, client: Client) -> None:
