@@ -346,6 +346,7 @@ def fresh_environment(database: str, home: Path) -> dict[str, str]:
         BABILLARD_SECRET_KEY="benchmark-secret-key-not-for-production",
         BABILLARD_LOG_LEVEL="WARNING",
         BABILLARD_AUTH_RATE_LIMIT="1000",
+        DJANGO_SETTINGS_MODULE="bench.settings",
         PYTHONPATH=str(ROOT),
     )
     if database == "postgresql":

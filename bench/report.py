@@ -153,6 +153,11 @@ def _flatness(results: dict[str, Any]) -> list[str]:
         if len(runs) < 2:
             continue
         small, large = runs[0], runs[-1]
+        a, b = small["sql_floor"]["raw_sql"]["p50_ms"], large["sql_floor"]["raw_sql"]["p50_ms"]
+        rows.append(
+            f"| {database} | raw SQL of home (1 connection) | {small['posts']} posts: {a} ms "
+            f"| {large['posts']} posts: {b} ms | {b / a:.2f} |"
+        )
         for endpoint in ("home_page", "api_home"):
 
             def p50(run: dict[str, Any], endpoint: str = endpoint) -> float | None:
