@@ -84,3 +84,16 @@ class FilterStatus(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["filter", "status"], name="filter_status_unique")
         ]
+
+
+class TagFollow(models.Model):
+    """A reader follows a hashtag: its public posts come into their home feed."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey("statuses.Tag", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "tag"], name="tag_follow_unique")
+        ]

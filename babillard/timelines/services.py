@@ -26,6 +26,7 @@ from babillard.timelines.models import (
     HomeFeedEntry,
     List,
     RepliesPolicy,
+    TagFollow,
 )
 
 BACKFILL_SIZE = 40
@@ -62,6 +63,13 @@ def _recipients(status: Status) -> set[int]:
         owners |= set(
             status.mentions.filter(account__domain="").values_list("account_id", flat=True)
         )
+        if status.visibility == Visibility.PUBLIC:
+            # Followers of the post's hashtags get it too, as Mastodon's followed tags do.
+            owners |= set(
+                TagFollow.objects.filter(tag__in=status.tags.all(), account__domain="").values_list(
+                    "account_id", flat=True
+                )
+            )
     authors = {author.pk, original.account_id}
     owners -= set(
         Block.objects.filter(account_id__in=owners, target_id__in=authors).values_list(
@@ -446,3 +454,20 @@ def match_filters(filters: list[Filter], status: Status) -> list[FilterMatch]:
         if words or posts:
             matches.append(FilterMatch(found, words, posts))
     return matches
+
+
+def follow_tag(account: Account, name: str) -> TagFollow:
+    """Follow a hashtag; its next public posts come into the home feed."""
+    from babillard.statuses.services import get_or_create_tag
+
+    name = name.strip().lstrip("#")
+    if not name or not re.fullmatch(r"\w+", name):
+        raise ValidationError(_("This is not a hashtag."), code="invalid")
+    follow, _created = TagFollow.objects.get_or_create(account=account, tag=get_or_create_tag(name))
+    return follow
+
+
+def unfollow_tag(account: Account, name: str) -> None:
+    TagFollow.objects.filter(
+        account=account, tag__name=name.strip().lstrip("#").casefold()
+    ).delete()

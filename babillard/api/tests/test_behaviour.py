@@ -525,3 +525,22 @@ def test_conversations_group_direct_threads(
     assert read["unread"] is False
     direct = as_alice.get("/api/v1/timelines/direct").json()
     assert {s["id"] for s in direct} == {first.json()["id"], reply["id"]}
+
+
+def test_followed_hashtags_fill_the_home_feed(
+    alice: Account, bob: Account, as_alice: ApiClient
+) -> None:
+    followed = as_alice.post("/api/v1/tags/Catalogue/follow")
+    assert followed.status_code == 200, followed.content
+    assert followed.json()["following"] is True
+    tagged = status_services.post_status(bob, "Nouveautés du #catalogue")
+    status_services.post_status(bob, "Sans mot-dièse")
+    status_services.post_status(bob, "Privé #catalogue", visibility="private")
+    home = as_alice.get("/api/v1/timelines/home").json()
+    assert [s["id"] for s in home] == [str(tagged.pk)]
+    listed = as_alice.get("/api/v1/followed_tags").json()
+    assert [t["name"] for t in listed] == ["Catalogue"]
+    assert as_alice.get("/api/v1/tags/catalogue").json()["following"] is True
+    assert as_alice.post("/api/v1/tags/catalogue/unfollow").json()["following"] is False
+    assert as_alice.get("/api/v1/followed_tags").json() == []
+    assert as_alice.post("/api/v1/tags/pas%20un%20tag/follow").status_code == 422

@@ -3,18 +3,32 @@ Babillard answers empty (trends, suggestions, endorsements, announcements...).""
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
 
+from babillard.accounts.models import Account
 from babillard.accounts.queries import get_account_by_id
 from babillard.api import schemas, serializers
-from babillard.api.base import ApiError, as_bool, as_int, as_list, as_str, params, require, viewer
+from babillard.api.base import (
+    ApiError,
+    as_bool,
+    as_int,
+    as_list,
+    as_str,
+    paginate_response,
+    params,
+    require,
+    viewer,
+)
 from babillard.api.models import Marker
 from babillard.core.errors import NotFound
+from babillard.core.pagination import clamp_limit, paginate
 from babillard.moderation import services as moderation_services
 from babillard.statuses import queries as status_queries
 from babillard.statuses.models import Tag
+from babillard.timelines import services as timeline_services
+from babillard.timelines.models import TagFollow
 
 router = Router(tags=["misc"])
 MARKER_TIMELINES = ("home", "notifications")
@@ -105,13 +119,47 @@ def report(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/v1/tags/{name}", response=schemas.Tag)
-def get_tag(request: HttpRequest, name: str) -> dict[str, Any]:
-    me = viewer(request, "read:follows")
+def _tag(me: Account | None, name: str) -> dict[str, Any]:
     found = Tag.objects.filter(name=name.lstrip("#").casefold()).first()
     if found is None:
         raise NotFound(name)
-    return serializers.tag(found, following=False if me else None)
+    following = TagFollow.objects.filter(account=me, tag=found).exists() if me else None
+    return serializers.tag(found, following=following)
+
+
+@router.get("/v1/tags/{name}", response=schemas.Tag)
+def get_tag(request: HttpRequest, name: str) -> dict[str, Any]:
+    me = viewer(request, "read:follows")
+    return _tag(me, name)
+
+
+@router.post("/v1/tags/{name}/follow", response=schemas.Tag)
+def follow_tag(request: HttpRequest, name: str) -> dict[str, Any]:
+    me = require(request, "write:follows")
+    timeline_services.follow_tag(me, name)
+    return _tag(me, name)
+
+
+@router.post("/v1/tags/{name}/unfollow", response=schemas.Tag)
+def unfollow_tag(request: HttpRequest, name: str) -> dict[str, Any]:
+    me = require(request, "write:follows")
+    timeline_services.unfollow_tag(me, name)
+    return _tag(me, name)
+
+
+@router.get("/v1/followed_tags", response=list[schemas.Tag])
+def followed_tags(request: HttpRequest, response: HttpResponse) -> list[Any]:
+    me = require(request, "read:follows")
+    data = params(request)
+    page = paginate(
+        TagFollow.objects.filter(account=me).select_related("tag"),
+        max_id=data.get("max_id"),
+        since_id=data.get("since_id"),
+        min_id=data.get("min_id"),
+        limit=clamp_limit(data.get("limit"), 100, 200),
+    )
+    rendered = [serializers.tag(f.tag, following=True) for f in page.items]
+    return paginate_response(request, response, page, rendered)
 
 
 def _empty(scope: str | None) -> Any:
@@ -133,7 +181,6 @@ for _path, _scope in (
     ("/v2/suggestions", "read:accounts"),
     ("/v1/endorsements", "read:accounts"),
     ("/v1/featured_tags", "read:accounts"),
-    ("/v1/followed_tags", "read:follows"),
     ("/v1/announcements", None),
     ("/v1/domain_blocks", "read:blocks"),
 ):
