@@ -413,7 +413,9 @@ def measure(
         if found["available"]["api_home"]:
             token = ops(env, "token")["token"]
         result["stacks"] = {}
-        result["stacks"]["serve"] = serve_and_measure(env, found, token, options, "serve", 1, last)
+        result["stacks"]["serve"] = serve_and_measure(
+            env, found, token, options, "serve", 1, last and not options.reads_only
+        )
         if (last and not options.quick) or options.compare_stacks:
             for stack, workers in (("uvicorn", 1), ("uvicorn", 2)):
                 name = f"{stack}-{workers}w-no-access-log"
@@ -421,7 +423,7 @@ def measure(
                 result["stacks"][name] = serve_and_measure(
                     env, found, token, options, stack, workers, False
                 )
-        if last:
+        if last and not options.reads_only:
             result["posting"] = posting(env, options)
     finally:
         shutil.rmtree(home, ignore_errors=True)
@@ -604,6 +606,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--mixed-seconds", type=float, default=None)
     parser.add_argument("--mixed-rate", type=int, default=50, help="requests per second")
     parser.add_argument("--compare-stacks", action="store_true", help="at every size")
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        help="only the home timeline reads (no stacks, posting, mixed load)",
+    )
     parser.add_argument("--output", default=None, help="JSON file (default bench/results/)")
     options = parser.parse_args(argv)
     quick = options.quick
