@@ -8,7 +8,8 @@ from babillard.web.views import accounts, auth, moderation, settings, statuses, 
 
 app_name = "web"
 
-USER = r"(?P<username>[A-Za-z0-9_]+(?:@[A-Za-z0-9.:-]+)?)"
+# Remote servers allow more characters in user names than this one does (dots, dashes).
+USER = r"(?P<username>[^/@\s]+(?:@[A-Za-z0-9.:-]+)?)"
 LOCAL_USER = r"(?P<username>[A-Za-z0-9_]+)"
 TAG = r"(?P<name>[^/.]+)"
 

@@ -277,3 +277,22 @@ def test_visitor_and_moderator_pages_render_in_both_languages(
         assert response.status_code == 200, url
         assert f'<html lang="{language}">' in response.content.decode(), url
     assert moderator.get("/moderation/log").status_code == 200
+
+
+def test_remote_accounts_with_unusual_names_render(client: Client) -> None:
+    from babillard.statuses.models import Status
+    from babillard.statuses.services import get_or_create_tag
+
+    remote = Account.objects.create(username="jean.luc-b", domain="example.net:8443")
+    status = Status.objects.create(
+        account=remote, local=False, text="Salut", content="<p>Salut #fediverse</p>"
+    )
+    status.tags.add(get_or_create_tag("fediverse"))
+    for url in [
+        "/@jean.luc-b@example.net:8443",
+        "/tags/fediverse",
+        f"/@jean.luc-b@example.net:8443/{status.pk}",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Salut" in response.content.decode(), url
