@@ -6,6 +6,7 @@ headers (with ``Link`` exposed, which browser clients need to page), the
 ``/api/`` paths answer JSON, never an HTML page.
 """
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from babillard.api import oauth_views
 from babillard.api.api import api
 
 RATE_WINDOW = 300
+logger = logging.getLogger(__name__)
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
@@ -79,7 +81,19 @@ def front_door(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
         if remaining < 0:
             response = JsonResponse({"error": "Too many requests"}, status=429)
         else:
-            response = view(request, *args, **kwargs)
+            try:
+                response = view(request, *args, **kwargs)
+            except Exception:
+                # Clients cannot read Django's HTML error page: answer JSON, keep the trace.
+                logger.exception("Error in %s %s", request.method, request.path)
+                response = JsonResponse({"error": "Internal server error"}, status=500)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            allowed = response.get("Allow", "")
+            response = JsonResponse({"error": "Method not allowed"}, status=405)
+            if allowed:
+                response["Allow"] = allowed
         response["X-RateLimit-Limit"] = str(limit)
         response["X-RateLimit-Remaining"] = str(max(remaining, 0))
         response["X-RateLimit-Reset"] = _iso(reset)

@@ -544,3 +544,26 @@ def test_followed_hashtags_fill_the_home_feed(
     assert as_alice.post("/api/v1/tags/catalogue/unfollow").json()["following"] is False
     assert as_alice.get("/api/v1/followed_tags").json() == []
     assert as_alice.post("/api/v1/tags/pas%20un%20tag/follow").status_code == 422
+
+
+def test_wrong_methods_answer_json(as_alice: ApiClient, bob: Account) -> None:
+    response = as_alice.get(f"/api/v1/accounts/{bob.pk}/follow")
+    assert response.status_code == 405
+    assert response.json() == {"error": "Method not allowed"}
+    assert "POST" in response["Allow"]
+
+
+def test_password_guesses_are_limited(settings: Any, alice: Account, app: Any) -> None:
+    cache.clear()
+    settings.AUTH_RATE_LIMIT = 2
+    body = {
+        "grant_type": "password",
+        "client_id": app.application.client_id,
+        "client_secret": app.client_secret,
+        "username": "alice@example.org",
+        "password": "guess",
+    }
+    client = Client()
+    codes = [client.post("/oauth/token", body).status_code for _ in range(3)]
+    assert codes == [400, 400, 429]
+    cache.clear()
