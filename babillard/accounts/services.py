@@ -449,6 +449,7 @@ def delete_user(user: User) -> None:
 
     account = user.account
     with transaction.atomic():
+        outbox.deliver_account_delete(account)
         for status in account.statuses.filter(reblog__isnull=True).order_by("-id"):
             delete_status(status)
         followed = list(Account.objects.filter(follower_rel__account=account))

@@ -99,15 +99,21 @@ def fetch_plain_json(url: str) -> Any:
         raise FetchError(f"GET {url}: not JSON") from None
 
 
-def post(inbox: str, sender: Account, activity: dict[str, Any]) -> http.Response:
-    """POST an activity to an inbox, signed by ``sender``; raises ``http.HttpError``."""
+def post(
+    inbox: str,
+    sender: Account | None,
+    activity: dict[str, Any],
+    *,
+    key: tuple[str, str] | None = None,
+) -> http.Response:
+    """POST an activity to an inbox, signed by ``sender`` (or ``key``: key id and private key)."""
     body = json.dumps(activity).encode()
     return http.request(
         "POST",
         inbox,
         headers={"Content-Type": activities.CONTENT_TYPE, "Accept": ACCEPT},
         body=body,
-        sign=signer_for(sender),
+        sign=_signer(*key) if key else signer_for(sender),
         timeout=15,
         max_bytes=64 * 1024,
     )

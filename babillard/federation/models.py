@@ -21,7 +21,13 @@ class DeliveryState(models.TextChoices):
 class Delivery(models.Model):
     """One activity to one inbox: the unit of work, retried with growing delays."""
 
-    sender = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # Kept when the sender is deleted, so that its farewell Delete still goes out.
+    sender = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Only for a deleted account's last activity: the key to sign it with, erased once sent.
+    key_id = models.URLField(max_length=2000, blank=True)
+    signing_key = models.TextField(blank=True)
     activity_id = models.URLField(max_length=2000)
     activity_type = models.CharField(max_length=32)
     inbox_url = models.URLField(max_length=2000)

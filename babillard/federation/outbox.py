@@ -50,8 +50,17 @@ def inboxes_of(accounts: Iterable[Account]) -> list[str]:
     return found
 
 
-def send(sender: Account, activity: dict[str, Any], recipients: Iterable[Account]) -> int:
-    """Queue ``activity`` for every inbox of ``recipients``; return how many were queued."""
+def send(
+    sender: Account,
+    activity: dict[str, Any],
+    recipients: Iterable[Account],
+    *,
+    keep_key: bool = False,
+) -> int:
+    """Queue ``activity`` for every inbox of ``recipients``; return how many were queued.
+
+    ``keep_key`` copies the sender's key into the rows, for an account about to be deleted.
+    """
     if not sender.is_local:
         return 0
     from babillard.federation.tasks import deliver
@@ -71,6 +80,8 @@ def send(sender: Account, activity: dict[str, Any], recipients: Iterable[Account
                     domain=domain,
                     payload=activity,
                     next_attempt_at=later or timezone.now(),
+                    key_id=activities.key_id(sender) if keep_key else "",
+                    signing_key=sender.private_key if keep_key else "",
                 )
         except IntegrityError:
             continue  # already queued: sending twice is harmless but pointless
@@ -248,6 +259,30 @@ def deliver_vote(account: Account, poll: Poll, choices: Iterable[int]) -> None:
         return
     for choice in choices:
         send(account, activities.vote_activity(account, poll, choice), [status.account])
+
+
+def deliver_account_delete(account: Account) -> None:
+    """A local account is being deleted: tell every server that knows it, once each.
+
+    Remote servers then drop its posts themselves, so its posts' own Deletes are
+    not needed (their rows lose their sender and are discarded).
+    """
+    if not account.is_local:
+        return
+    known = [
+        *_remote_followers(account),
+        *Account.objects.filter(follower_rel__account=account).exclude(domain=""),
+    ]
+    activity = activities.with_context(
+        {
+            "id": f"{account.uri}#delete",
+            "type": "Delete",
+            "actor": account.uri,
+            "to": [activities.PUBLIC],
+            "object": account.uri,
+        }
+    )
+    send(account, activity, known, keep_key=True)
 
 
 def deliver_move(account: Account, target: Account) -> None:

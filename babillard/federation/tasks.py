@@ -60,7 +60,12 @@ def attempt(delivery: Delivery) -> bool:
 
     error, code = "", None
     try:
-        answer = post(delivery.inbox_url, delivery.sender, delivery.payload)
+        key = (delivery.key_id, delivery.signing_key) if delivery.signing_key else None
+        if delivery.sender is None and key is None:
+            # The sender was deleted and nothing can sign for it: this will never go.
+            Delivery.objects.filter(pk=delivery.pk).delete()
+            return False
+        answer = post(delivery.inbox_url, delivery.sender, delivery.payload, key=key)
         code = answer.status_code
         if answer.ok:
             Delivery.objects.filter(pk=delivery.pk).update(
@@ -69,6 +74,7 @@ def attempt(delivery: Delivery) -> bool:
                 delivered_at=timezone.now(),
                 last_status_code=code,
                 last_error="",
+                signing_key="",
             )
             _record_success(delivery.domain)
             return True
@@ -80,6 +86,8 @@ def attempt(delivery: Delivery) -> bool:
     permanent = code is not None and 400 <= code < 500 and code not in (401, 408, 429)
     gave_up = permanent or attempts >= conf.max_attempts()
     when = timezone.now() + retry_delay(attempts)
+    if gave_up:
+        Delivery.objects.filter(pk=delivery.pk).update(signing_key="")
     Delivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.ABANDONED if gave_up else DeliveryState.RETRYING,
         attempts=attempts,

@@ -259,3 +259,25 @@ def test_vote_in_a_remote_poll_goes_to_its_author(network, alice, remote_followe
         "https://mastodon.example/inbox"
     ]
     assert sent[0]["object"]["name"] == "non" and sent[0]["object"]["inReplyTo"] == question.uri
+
+
+def test_deleted_account_says_goodbye_once_per_server(network, alice, remote_followers):
+    from babillard.accounts.services import delete_user
+
+    post_status(alice, "un dernier mot")
+    network.sent.clear()
+    network.headers.clear()
+    alice_uri, public_key = alice.uri, alice.public_key
+    delete_user(alice.user)
+    deletes = [(url, a) for url, a in network.sent if a["type"] == "Delete"]
+    assert sorted(url for url, _a in deletes) == [
+        "https://gts.example/inbox",
+        "https://mastodon.example/inbox",
+    ]
+    assert all(a["object"] == alice_uri for _url, a in deletes)
+    parsed = signatures.check_request("POST", "/inbox", network.headers[0], network_body(network))
+    assert signatures.verify(parsed, "POST", "/inbox", network.headers[0], public_key)
+    assert not Delivery.objects.exclude(signing_key="").exists()
+    assert not Delivery.objects.filter(
+        activity_type="Delete", payload__object__type="Tombstone"
+    ).exists()
