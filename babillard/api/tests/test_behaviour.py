@@ -567,3 +567,14 @@ def test_password_guesses_are_limited(settings: Any, alice: Account, app: Any) -
     codes = [client.post("/oauth/token", body).status_code for _ in range(3)]
     assert codes == [400, 400, 429]
     cache.clear()
+
+
+def test_web_pages_read_the_user_stream_with_their_session(alice: Account) -> None:
+    browser = Client()
+    assert browser.get("/api/v1/streaming/user").status_code == 401
+    browser.force_login(alice.user)  # type: ignore[arg-type]
+    response = browser.get("/api/v1/streaming/user")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/event-stream"
+    assert response.streaming
+    response.close()
