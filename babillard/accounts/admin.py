@@ -16,7 +16,7 @@ class BabillardUserAdmin(UserAdmin):
     )
     list_filter = ("email_confirmed", "approved", "is_moderator", "is_superuser", "is_active")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (
             "Babillard",
             {"fields": ("email_confirmed", "approved", "is_moderator", "signup_reason", "locale")},

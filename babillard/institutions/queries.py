@@ -39,6 +39,14 @@ def internal_audience(viewer: Account) -> Q:
     return Q(internal_to=viewer) | Q(internal_to__in=member_of)
 
 
+def internal_audience_ids(institution_id: int) -> set[int]:
+    """The accounts that may read the institution's internal posts: itself and its members."""
+    members = Membership.objects.filter(institution_id=institution_id).values_list(
+        "member_id", flat=True
+    )
+    return {institution_id, *members}
+
+
 def in_internal_audience(viewer: Account | None, institution_id: int | None) -> bool:
     """Whether ``viewer`` is the institution itself or one of its members."""
     if viewer is None or institution_id is None:

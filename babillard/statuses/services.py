@@ -7,8 +7,8 @@ commit: home-feed fan-out, notifications, the search index.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings

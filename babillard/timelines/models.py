@@ -94,6 +94,4 @@ class TagFollow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["account", "tag"], name="tag_follow_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["account", "tag"], name="tag_follow_unique")]

@@ -70,6 +70,10 @@ def _recipients(status: Status) -> set[int]:
                     "account_id", flat=True
                 )
             )
+    if status.visibility == Visibility.INTERNAL and status.internal_to_id is not None:
+        from babillard.institutions.queries import internal_audience_ids
+
+        owners &= internal_audience_ids(status.internal_to_id)
     authors = {author.pk, original.account_id}
     owners -= set(
         Block.objects.filter(account_id__in=owners, target_id__in=authors).values_list(

@@ -112,3 +112,16 @@ def test_bookmarks_and_favourites_timelines():
     favourite(reader, second)
     assert [s.pk for s in queries.bookmarks(reader).items] == [first.pk]
     assert [s.pk for s in queries.favourites(reader).items] == [second.pk]
+
+
+def test_internal_posts_reach_only_members_home_feeds():
+    from babillard.institutions.services import add_member, post_internal
+
+    library = make_account(kind="institution")
+    member, outsider = make_account(), make_account()
+    add_member(library, library, member, "staff")
+    follow(member, library)
+    follow(outsider, library)
+    note = post_internal(library, "Réunion d'équipe à 14 h", institution_id=library.pk)
+    assert note.pk in _home_ids(member)
+    assert not HomeFeedEntry.objects.filter(owner=outsider, status=note).exists()
