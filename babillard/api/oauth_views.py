@@ -132,7 +132,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
             values = {"error": "access_denied"}
             if data.get("state"):
                 values["state"] = data["state"]
-            return HttpResponseRedirect(_with_query(redirect_uri, values))
+            return _to_client(_with_query(redirect_uri, values))
         try:
             grant = oauth.create_grant(
                 user,
@@ -153,9 +153,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
         values = {"code": grant.code}
         if data.get("state"):
             values["state"] = data["state"]
-        response = HttpResponseRedirect(_with_query(redirect_uri, values))
-        response.allowed_schemes = ["http", "https", *[urlsplit(redirect_uri).scheme]]  # type: ignore[attr-defined]
-        return response
+        return _to_client(_with_query(redirect_uri, values))
     return render(
         request,
         "api/authorize.html",
@@ -167,6 +165,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
             "needs_login": False,
         },
     )
+
+
+def _to_client(uri: str) -> HttpResponse:
+    """Redirect to the application's registered URI, which may use its own scheme
+    (``elk://``, ``tusky://``): Django's redirect class refuses those schemes."""
+    response = HttpResponse(status=302)
+    response["Location"] = uri
+    return response
 
 
 def _hidden(data: dict[str, Any], redirect_uri: str, scopes: list[str]) -> dict[str, str]:

@@ -269,3 +269,12 @@ def test_server_metadata_lists_every_grant() -> None:
     assert data["token_endpoint"].startswith("http")
     assert "read:statuses" in data["scopes_supported"]
     assert data["code_challenge_methods_supported"] == ["S256"]
+
+
+def test_custom_scheme_redirect_uris_receive_the_code(alice: Account) -> None:
+    client = Client()
+    app = register(client, redirect_uris="tusky://oauth", scopes="read")
+    client.force_login(alice.user)  # type: ignore[arg-type]
+    answer = _consent(client, {"client_id": app["client_id"], "redirect_uri": "tusky://oauth"})
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("tusky://oauth?code=")
