@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from babillard.accounts.models import AccountKind, User, Visibility
 from babillard.moderation.models import ReportCategory
+from babillard.statuses.formatting import plain_text
 
 LANGUAGES = [
     ("fr", "Français"),
@@ -336,7 +337,7 @@ class ReportForm(forms.Form):
             label=_("Posts to attach"),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            choices=[(s.pk, s.text[:80] or str(s.pk)) for s in statuses or []],
+            choices=[(s.pk, plain_text(s.content)[:80] or str(s.pk)) for s in statuses or []],
         )
 
 

@@ -43,3 +43,11 @@ def unread_notifications(viewer: Any) -> int:
     if viewer is None or viewer.user is None:
         return 0
     return unread_count(viewer)
+
+
+@register.filter
+def plain(html: str) -> str:
+    """The text of sanitised HTML, for short excerpts (remote posts have no typed source)."""
+    from babillard.statuses.formatting import plain_text
+
+    return plain_text(html or "")
