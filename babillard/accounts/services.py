@@ -30,6 +30,7 @@ from babillard.accounts.models import (
     Invite,
     Mute,
     User,
+    Visibility,
 )
 from babillard.core import links
 from babillard.core.errors import NotFound
@@ -303,6 +304,11 @@ def update_preferences(user: User, **changes: Any) -> User:
     allowed = {"locale", "default_visibility", "default_language", "default_sensitive"}
     if set(changes) - allowed:
         raise ValidationError(_("Unknown preference."), code="invalid")
+    if changes.get("default_visibility") == Visibility.INTERNAL:
+        raise ValidationError(
+            _("Staff-only posts name their institution each time; choose another default."),
+            code="visibility",
+        )
     for name, value in changes.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password", "username", "email"])

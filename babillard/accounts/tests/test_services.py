@@ -171,3 +171,12 @@ def test_delete_user_removes_everything_and_fixes_counts():
     assert bob.following_count == 0
     assert not Account.objects.filter(pk=alice.pk).exists()
     assert not HomeFeedEntry.objects.filter(owner=bob).exists()
+
+
+def test_staff_only_cannot_be_the_default_visibility():
+    alice = make_account()
+    with pytest.raises(ValidationError):
+        services.update_preferences(alice.user, default_visibility="internal")
+    services.update_preferences(alice.user, default_visibility="unlisted")
+    alice.user.refresh_from_db()
+    assert alice.user.default_visibility == "unlisted"
