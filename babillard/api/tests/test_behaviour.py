@@ -578,3 +578,31 @@ def test_web_pages_read_the_user_stream_with_their_session(alice: Account) -> No
     assert response["Content-Type"] == "text/event-stream"
     assert response.streaming
     response.close()
+
+
+def test_search_resolves_remote_accounts_through_federation(
+    monkeypatch: Any, as_alice: ApiClient, anonymous: ApiClient
+) -> None:
+    from babillard.accounts.models import Account as AccountModel
+    from babillard.federation import remote
+    from babillard.federation.client import FetchError
+
+    far = AccountModel.objects.create(
+        username="zoe", domain="far.example", uri="https://far.example/users/zoe"
+    )
+    asked: list[str] = []
+
+    def webfinger(handle: str) -> AccountModel:
+        asked.append(handle)
+        if handle.endswith("down.example"):
+            raise FetchError("unreachable")
+        return far
+
+    monkeypatch.setattr(remote, "webfinger", webfinger)
+    found = as_alice.get("/api/v2/search?q=zoe@far.example&resolve=true&type=accounts").json()
+    assert [a["acct"] for a in found["accounts"]] == ["zoe@far.example"]
+    assert asked == ["zoe@far.example"]
+    down = as_alice.get("/api/v2/search?q=x@down.example&resolve=true").json()
+    assert down["accounts"] == []
+    anonymous.get("/api/v2/search?q=y@far.example&resolve=true")
+    assert asked == ["zoe@far.example", "x@down.example"]
