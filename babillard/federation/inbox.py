@@ -227,9 +227,15 @@ def _local_account(uri: str) -> Account:
 
 
 def handle_follow(activity: dict[str, Any], actor: Account) -> str:
+    from babillard.accounts.queries import is_blocked_either_way
     from babillard.accounts.services import follow
+    from babillard.federation import outbox
 
     target = _local_account(id_of(activity.get("object")))
+    if is_blocked_either_way(actor, target):
+        # Mastodon answers a Follow it will not honour with a Reject, so the other side stops waiting.
+        outbox.reject_refused_follow(target, actor, activity["id"])
+        return "refused: blocked"
     follow(actor, target, uri=activity["id"])
     return "followed"
 
@@ -490,11 +496,17 @@ def process(item_id: int) -> None:
     try:
         actor = resolve_actor(item.actor_uri)
         note = apply(item.payload, actor)
-        if note.endswith(("not supported", "nobody here needs it")) or note.startswith("unknown"):
+        if note.endswith(("not supported", "nobody here needs it")) or note.startswith(
+            ("unknown", "refused")
+        ):
             state = InboxState.IGNORED
     except (NotFound, Forbidden, InvalidDocument, FetchError, ValidationError) as error:
         state, note = InboxState.FAILED, f"{type(error).__name__}: {error}"
         logger.warning("inbox activity %s refused: %s", item.activity_id, note)
+    except Exception as error:
+        # Odd input must not leave the row "received" forever: record it for operators.
+        state, note = InboxState.FAILED, f"{type(error).__name__}: {error}"
+        logger.exception("inbox activity %s failed", item.activity_id)
     InboxActivity.objects.filter(pk=item.pk).update(
         state=state, error=note[:2000], processed_at=timezone.now()
     )

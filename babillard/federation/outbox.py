@@ -229,6 +229,14 @@ def deliver_reject(target: Account, requester: Account) -> None:
     send(target, activities.answer_activity("Reject", target, requester, uri), [requester])
 
 
+def reject_refused_follow(target: Account, requester: Account, follow_uri: str) -> None:
+    """Reject a Follow that was never recorded (the target blocks the requester)."""
+    if target.is_local and not requester.is_local:
+        send(
+            target, activities.answer_activity("Reject", target, requester, follow_uri), [requester]
+        )
+
+
 def _block_id(block: Block) -> str:
     return block.uri or f"{block.account.uri}#blocks/{block.pk}"
 

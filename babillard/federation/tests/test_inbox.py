@@ -498,3 +498,16 @@ def test_unknown_actor_deleting_itself_is_acknowledged_without_fetching(client, 
     answer = client.post("/inbox", data=json.dumps(gone), content_type="application/activity+json")
     assert answer.status_code == 202
     assert not InboxActivity.objects.exists() and not Account.objects.exists()
+
+
+def test_follow_from_a_blocked_actor_is_rejected(client, alice, mona, network):
+    from babillard.accounts.services import block
+    from babillard.federation.remote import resolve_actor
+
+    block(alice, resolve_actor(mona.uri))
+    network.sent.clear()
+    signed_post(client, "/inbox", load_fixture("mastodon_follow.json"), mona)
+    assert not Follow.objects.filter(target=alice).exists()
+    assert not FollowRequest.objects.filter(target=alice).exists()
+    reject = network.activities("Reject")[0]
+    assert reject["object"]["id"] == load_fixture("mastodon_follow.json")["id"]
