@@ -1,6 +1,27 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
 
 
 class FederationConfig(AppConfig):
     name = "babillard.federation"
     label = "federation"
+
+    def ready(self) -> None:
+        checks.register(insecure_federation_check, checks.Tags.security)
+
+
+def insecure_federation_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Plain-http federation is for trying instances on one machine, never for production."""
+    if getattr(settings, "INSECURE_FEDERATION", False) and not settings.DEBUG:
+        return [
+            checks.Warning(
+                "BABILLARD_INSECURE_FEDERATION is on: this instance federates over plain http "
+                "and reaches private addresses.",
+                hint="Unset it outside tests and one-machine trials.",
+                id="federation.W001",
+            )
+        ]
+    return []

@@ -81,6 +81,10 @@ def attempt(delivery: Delivery) -> bool:
         error = f"HTTP {code}"
     except http.HttpError as failure:
         error = str(failure)
+    except Exception as failure:
+        # Never leave a row pending for ever: count it as a failed attempt, visibly.
+        logger.exception("delivery %s failed unexpectedly", delivery.pk)
+        error = f"{type(failure).__name__}: {failure}"
     attempts = delivery.attempts + 1
     # 4xx other than 408/429 will not get better by waiting: the server refused the activity.
     permanent = code is not None and 400 <= code < 500 and code not in (401, 408, 429)
