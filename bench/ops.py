@@ -10,6 +10,7 @@ import statistics
 import sys
 import time
 from typing import Any
+from urllib.parse import quote
 
 
 def _setup() -> None:
@@ -81,7 +82,7 @@ def discover(args: argparse.Namespace) -> dict[str, Any]:
         "api_statuses": "/api/v1/statuses",
         "profile_page": f"/@{person.username}" if person else f"/@{national.username}",
         "thread_page": f"/@{thread.account.username}/{thread.pk}" if thread else None,
-        "tag_page": f"/tags/{tag.name}" if tag else None,
+        "tag_page": f"/tags/{quote(tag.name)}" if tag else None,
         "login_page": "/auth/login",
         "compose_page": "/compose",
     }

@@ -948,7 +948,10 @@ class Command(BaseCommand):
         pk, ids, rng, end = self.account_pk, self.ids, self.net.rng, self.net.end
         made = []
         for fan, status in self.favs:
-            at = min(self.created[status] + timedelta(hours=rng.random() * 48), end)
+            # Within two days of the post, and never after the end of the period (clipping
+            # to the end would put many ids in one millisecond, where they can collide).
+            room = min(timedelta(hours=48), end - self.created[status])
+            at = self.created[status] + room * rng.random()
             made.append((new_id(at=at), pk[fan], ids[status]))
         made.sort()
         self._copy(Favourite, ("id", "account_id", "status_id", "uri"), ((*f, "") for f in made))
