@@ -758,3 +758,20 @@ def update_remote_status(
 
         index_status(status)
     return status
+
+
+def reschedule(account: Account, scheduled_id: int, when: datetime) -> ScheduledStatus:
+    """Move a scheduled post; the task left at the old time finds it not yet due."""
+    if when < timezone.now() + timedelta(minutes=5):
+        raise ValidationError(
+            _("A scheduled post must be at least five minutes ahead."), code="schedule"
+        )
+    updated = ScheduledStatus.objects.filter(account=account, pk=scheduled_id).update(
+        scheduled_at=when
+    )
+    if not updated:
+        raise NotFound(scheduled_id)
+    from babillard.statuses.tasks import publish_scheduled_status
+
+    enqueue_at(publish_scheduled_status, when, scheduled_id)
+    return ScheduledStatus.objects.get(pk=scheduled_id)

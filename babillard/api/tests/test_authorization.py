@@ -214,6 +214,7 @@ def test_other_users_private_objects_are_not_found(
         ("get", f"/api/v1/media/{media.pk}"),
         ("put", f"/api/v1/media/{media.pk}"),
         ("get", f"/api/v1/scheduled_statuses/{scheduled.pk}"),
+        ("put", f"/api/v1/scheduled_statuses/{scheduled.pk}"),
         ("delete", f"/api/v1/scheduled_statuses/{scheduled.pk}"),
         ("get", f"/api/v1/lists/{own_list.pk}"),
         ("put", f"/api/v1/lists/{own_list.pk}"),

@@ -363,6 +363,20 @@ def test_scheduled_statuses_and_polls(
     assert later["params"]["text"] == "Demain"
     listed = as_alice.get("/api/v1/scheduled_statuses").json()
     assert [s["id"] for s in listed] == [later["id"]]
+    moved = as_alice.put(
+        f"/api/v1/scheduled_statuses/{later['id']}", {"scheduled_at": "2099-02-01T08:00:00Z"}
+    ).json()
+    assert moved["scheduled_at"] == "2099-02-01T08:00:00.000Z"
+    too_soon = as_alice.put(
+        f"/api/v1/scheduled_statuses/{later['id']}", {"scheduled_at": "2000-01-01T00:00:00Z"}
+    )
+    assert too_soon.status_code == 422
+    assert (
+        as_bob.put(
+            f"/api/v1/scheduled_statuses/{later['id']}", {"scheduled_at": "2099-03-01T08:00:00Z"}
+        ).status_code
+        == 404
+    )
     assert as_alice.delete(f"/api/v1/scheduled_statuses/{later['id']}").json() == {}
     poll = as_alice.post(
         "/api/v1/statuses",

@@ -377,6 +377,16 @@ def get_scheduled(request: HttpRequest, scheduled_id: str) -> dict[str, Any]:
     return scheduled_entity(_scheduled(me, scheduled_id))
 
 
+@router.put("/v1/scheduled_statuses/{scheduled_id}", response=schemas.ScheduledStatus)
+def reschedule(request: HttpRequest, scheduled_id: str) -> dict[str, Any]:
+    me = require(request, "write:statuses")
+    found = _scheduled(me, scheduled_id)
+    when = _when(params(request).get("scheduled_at"))
+    if when is None:
+        raise ApiError(422, "Validation failed: scheduled_at can't be blank")
+    return scheduled_entity(status_services.reschedule(me, found.pk, when))
+
+
 @router.delete("/v1/scheduled_statuses/{scheduled_id}", response=schemas.Empty)
 def cancel_scheduled(request: HttpRequest, scheduled_id: str) -> dict[str, Any]:
     me = require(request, "write:statuses")
