@@ -48,7 +48,7 @@ test-postgres: $(VENV)/.installed-test
 	@bash tools/require-services "$(PG_URL)" "$(REDIS_URL)"; rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "PostgreSQL or Redis not reachable: that run is skipped (CI fails instead)"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; \
-	else BABILLARD_DATABASE_URL=$(PG_URL) BABILLARD_REDIS_URL=$(REDIS_URL) $(VENV)/bin/pytest -q; fi
+	else BABILLARD_DATABASE_URL=$(PG_URL) BABILLARD_REDIS_URL=$(REDIS_URL) $(VENV)/bin/pytest -q -m "not own_databases"; fi
 
 test: system-packages lint test-sqlite test-postgres
 

@@ -218,6 +218,7 @@ def _home_uris(server: Instance, username: str) -> list[str]:
     return [s["uri"] for s in server.ctl("home", username)]
 
 
+@pytest.mark.own_databases
 def test_three_instances_federate(instances: dict[str, Instance]) -> None:
     a, b, c = instances["a"], instances["b"], instances["c"]
 
