@@ -416,7 +416,7 @@ def measure(
         result["stacks"]["serve"] = serve_and_measure(
             env, found, token, options, "serve", 1, last and not options.reads_only
         )
-        if (last and not options.quick) or options.compare_stacks:
+        if (last and not options.quick and not options.reads_only) or options.compare_stacks:
             for stack, workers in (("uvicorn", 1), ("uvicorn", 2)):
                 name = f"{stack}-{workers}w-no-access-log"
                 log(f"  stack {name}")
