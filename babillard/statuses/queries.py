@@ -81,17 +81,26 @@ def can_see(viewer: Account | None, status: Status) -> bool:
     )
 
 
+# Rendering never needs an account's keys; each PEM pair is kilobytes per joined row.
+JOINED_ACCOUNTS = ("account", "reblog__account", "in_reply_to_account")
+ACCOUNT_KEYS = ("private_key", "public_key")
+
+
 def with_relations(statuses: QuerySet[Status]) -> QuerySet[Status]:
     """Load what rendering a status needs in a fixed number of queries."""
-    return statuses.select_related(
-        "account", "reblog", "reblog__account", "in_reply_to_account", "poll", "reblog__poll"
-    ).prefetch_related(
-        "media",
-        "reblog__media",
-        "mentions__account",
-        "reblog__mentions__account",
-        "tags",
-        "reblog__tags",
+    return (
+        statuses.select_related(
+            "account", "reblog", "reblog__account", "in_reply_to_account", "poll", "reblog__poll"
+        )
+        .defer(*(f"{account}__{key}" for account in JOINED_ACCOUNTS for key in ACCOUNT_KEYS))
+        .prefetch_related(
+            "media",
+            "reblog__media",
+            "mentions__account",
+            "reblog__mentions__account",
+            "tags",
+            "reblog__tags",
+        )
     )
 
 
