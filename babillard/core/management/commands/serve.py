@@ -26,6 +26,7 @@ class Command(BaseCommand):
                 port=options["port"],
                 workers=options["workers"],
                 log_level="info",
+                access_log=False,
                 lifespan="off",
             )
         finally:
