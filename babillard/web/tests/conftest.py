@@ -9,8 +9,7 @@ from babillard.core.testing import PASSWORD, make_account
 
 
 @pytest.fixture(autouse=True)
-def _web_urls(settings: object) -> Iterator[None]:
-    settings.ROOT_URLCONF = "babillard.web.tests.urls"  # type: ignore[attr-defined]
+def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
