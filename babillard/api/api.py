@@ -40,43 +40,40 @@ api = NinjaAPI(
 )
 
 
-def error_response(request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
-    return api.create_response(request, {"error": message, **extra}, status=status)
+def install_error_handlers(target: NinjaAPI) -> None:
+    """Answer every error of ``target`` as Mastodon does: ``{"error": "..."}``."""
+
+    def answer(request: HttpRequest, status: int, message: str, **extra: Any) -> HttpResponse:
+        return target.create_response(request, {"error": message, **extra}, status=status)
+
+    def api_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        return answer(request, exc.status, exc.message, **exc.extra)
+
+    def validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        return answer(request, 422, "Validation failed: " + validation_message(exc))
+
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+        return answer(request, 404, "Record not found")
+
+    def forbidden(request: HttpRequest, exc: Any) -> HttpResponse:
+        return answer(request, 403, "This action is not allowed")
+
+    def invalid_parameters(request: HttpRequest, exc: Any) -> HttpResponse:
+        return answer(request, 400, "Invalid parameters", details=exc.errors)
+
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        return answer(request, exc.status_code, str(exc))
+
+    target.add_exception_handler(ApiError, api_error)
+    target.add_exception_handler(ValidationError, validation_error)
+    target.add_exception_handler(NotFound, not_found)
+    target.add_exception_handler(Http404, not_found)
+    target.add_exception_handler(Forbidden, forbidden)
+    target.add_exception_handler(NinjaValidationError, invalid_parameters)
+    target.add_exception_handler(HttpError, http_error)
 
 
-@api.exception_handler(ApiError)
-def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-    return error_response(request, exc.status, exc.message, **exc.extra)
-
-
-@api.exception_handler(ValidationError)
-def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return error_response(request, 422, "Validation failed: " + validation_message(exc))
-
-
-@api.exception_handler(NotFound)
-def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return error_response(request, 404, "Record not found")
-
-
-@api.exception_handler(Http404)
-def _http404(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "Record not found")
-
-
-@api.exception_handler(Forbidden)
-def _forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
-    return error_response(request, 403, "This action is not allowed")
-
-
-@api.exception_handler(NinjaValidationError)
-def _ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return error_response(request, 400, "Invalid parameters", details=exc.errors)
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(request, exc.status_code, str(exc))
+install_error_handlers(api)
 
 
 def _register() -> None:

@@ -15,9 +15,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from ninja import NinjaAPI
 
 from babillard.api import oauth_views
 from babillard.api.api import api
+from babillard.api.babillard import babillard_api
 
 RATE_WINDOW = 300
 logger = logging.getLogger(__name__)
@@ -107,9 +109,10 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     return JsonResponse({"error": "Record not found"}, status=404)
 
 
-def _api_patterns() -> list[URLPattern | URLResolver]:
+def _api_patterns(target: NinjaAPI) -> list[URLPattern | URLResolver]:
+    """``target``'s routes behind the front door, each with its trailing-slash twin."""
     patterns: list[URLPattern | URLResolver] = []
-    ninja_patterns, _app, _namespace = api.urls
+    ninja_patterns, _app, _namespace = target.urls
     seen: set[str] = set()
     for pattern in ninja_patterns:
         assert isinstance(pattern, URLPattern)
@@ -129,7 +132,11 @@ def _api_patterns() -> list[URLPattern | URLResolver]:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("api/", include((_api_patterns(), "ninja"), namespace="api")),
+    path(
+        "api/babillard/v1/",
+        include((_api_patterns(babillard_api), "babillard_ninja"), namespace="babillard_api"),
+    ),
+    path("api/", include((_api_patterns(api), "ninja"), namespace="api")),
     path("oauth/authorize", oauth_views.authorize, name="oauth-authorize"),
     path("oauth/authorize/", oauth_views.authorize),
     path("oauth/token", front_door(oauth_views.token), name="oauth-token"),
