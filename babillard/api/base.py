@@ -200,7 +200,26 @@ def require(request: HttpRequest, scope: str | None = None) -> Account:
     account = user.account
     if account.is_suspended:
         raise ApiError(403, "Your login is currently disabled")
-    return account
+    grant = acting_grant(token)
+    return grant.institution if grant is not None else account
+
+
+def acting_grant(token: AccessToken) -> Any:
+    """The ``ActingGrant`` of a token that acts as an institution, or ``None``.
+
+    Such a token belongs to the editor and acts as the institution; once its grant
+    is revoked (or the editor loses the role) it is refused rather than falling
+    back to the editor's own account.
+    """
+    if hasattr(token, "_acting_grant"):
+        return token._acting_grant
+    from babillard.institutions.queries import grant_acts, grant_carried_by
+
+    grant = grant_carried_by(token.pk) if token.user_id else None
+    if grant is not None and not grant_acts(grant):
+        raise ApiError(401, "The access token is invalid")
+    token._acting_grant = grant  # type: ignore[attr-defined]
+    return grant
 
 
 def require_token(request: HttpRequest, scope: str | None = None) -> AccessToken:

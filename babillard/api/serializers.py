@@ -73,7 +73,16 @@ def account(item: Account) -> JSON:
         "moved": None,
         "suspended": item.is_suspended or None,
         "limited": item.is_silenced or None,
+        **_babillard_account(item),
     }
+
+
+def _babillard_account(item: Account) -> JSON:
+    """Babillard's own fields of an account: ``babillard.institution`` for institutions."""
+    from babillard.institutions.queries import institution_entity
+
+    found = institution_entity(item) if item.is_local else None
+    return {"babillard": {"institution": found}} if found is not None else {}
 
 
 def credential_account(item: Account, follow_requests_count: int = 0) -> JSON:
@@ -289,6 +298,7 @@ class StatusRenderer:
             # nearest audience they know; ``babillard_visibility`` keeps the real one.
             "visibility": "private" if item.visibility == "internal" else item.visibility,
             "babillard_visibility": item.visibility,
+            "babillard": {"visibility": item.visibility},
             "language": item.language or None,
             "uri": item.uri or "",
             "url": (item.url or item.uri or None) if not is_reblog else None,

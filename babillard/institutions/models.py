@@ -120,7 +120,10 @@ class ActingGrant(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["institution", "editor"])]
+        indexes = [
+            models.Index(fields=["institution", "editor"]),
+            models.Index(fields=["token_ref"]),
+        ]
 
     @property
     def is_active(self) -> bool:

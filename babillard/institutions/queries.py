@@ -185,6 +185,43 @@ def active_grant(grant_id: int | str) -> ActingGrant | None:
     return grant
 
 
+def acting_code_ref(code_id: int) -> str:
+    """How a grant names the OAuth authorisation code chosen "as the institution"."""
+    return f"oauth-code:{code_id}"
+
+
+def acting_token_ref(token_id: int) -> str:
+    """How a grant names the OAuth token that carries it."""
+    return f"oauth-token:{token_id}"
+
+
+def carried_token_id(grant: ActingGrant) -> int | None:
+    """The id of the OAuth token a grant is carried by, if a token carries it yet."""
+    prefix = acting_token_ref(0).removesuffix("0")
+    if not grant.token_ref.startswith(prefix):
+        return None
+    return int(grant.token_ref.removeprefix(prefix))
+
+
+def grant_carried_by(token_id: int) -> ActingGrant | None:
+    """The grant an OAuth token carries, active or not; ``None`` for an ordinary token."""
+    return (
+        ActingGrant.objects.select_related("institution", "editor")
+        .filter(token_ref=acting_token_ref(token_id))
+        .first()
+    )
+
+
+def grant_acts(grant: ActingGrant) -> bool:
+    """Whether a grant still acts: not revoked, its editor still an editor, the
+    institution not suspended."""
+    return (
+        grant.is_active
+        and not grant.institution.is_suspended
+        and has_role(grant.editor, grant.institution, Role.EDITOR)
+    )
+
+
 def audit_log(viewer: Account, institution: Account, **page: object) -> Page[AuditEntry]:
     """``GET /api/babillard/v1/institutions/:id/audit``: managers only, newest first."""
     require_role(viewer, institution, Role.MANAGER)

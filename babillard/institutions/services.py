@@ -289,6 +289,14 @@ def attach_token(grant: ActingGrant, token_ref: str) -> ActingGrant:
     return grant
 
 
+def carry_grant_to_token(code_ref: str, token_ref: str) -> None:
+    """An authorisation code chosen "as the institution" became a token: the grant
+    follows it."""
+    ActingGrant.objects.filter(token_ref=code_ref, revoked_at__isnull=True).update(
+        token_ref=token_ref
+    )
+
+
 def revoke_acting_grant(actor: Account, institution: Account, grant_id: int | str) -> ActingGrant:
     """Revoke a grant: by its editor, or by a manager of the institution."""
     try:

@@ -13,6 +13,7 @@ from babillard.accounts.models import Account
 from babillard.api import schemas, serializers
 from babillard.api.base import (
     ApiError,
+    acting_grant,
     as_bool,
     as_int,
     as_list,
@@ -20,10 +21,12 @@ from babillard.api.base import (
     paginate_response,
     params,
     require,
+    token_of,
     viewer,
 )
 from babillard.core.errors import NotFound
 from babillard.core.pagination import clamp_limit, paginate
+from babillard.institutions import services as institution_services
 from babillard.statuses import queries as status_queries
 from babillard.statuses import services as status_services
 from babillard.statuses.models import Favourite, MediaAttachment, Poll, ScheduledStatus, Status
@@ -84,6 +87,28 @@ def scheduled_entity(item: ScheduledStatus) -> dict[str, Any]:
     }
 
 
+def _acting(request: HttpRequest) -> Any:
+    """The grant of a token acting as an institution (its actions are audited), or None."""
+    token = token_of(request)
+    return acting_grant(token) if token is not None else None
+
+
+def _post(
+    request: HttpRequest, me: Account, text: str, *, institution_id: str | None, **options: Any
+) -> Status | ScheduledStatus:
+    """Post as oneself, as the institution a token acts for, or staff-only (``internal``)."""
+    grant = _acting(request)
+    if grant is not None:
+        return institution_services.post_as_institution(
+            grant.editor, grant.institution, text, grant=grant, **options
+        )
+    if options.get("visibility") == "internal":
+        return institution_services.post_internal(
+            me, text, institution_id=institution_id, **options
+        )
+    return status_services.post_status(me, text, **options)
+
+
 @router.post("/v1/statuses", response=schemas.Status | schemas.ScheduledStatus)
 def create_status(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:statuses")
@@ -109,9 +134,11 @@ def create_status(request: HttpRequest) -> dict[str, Any]:
         except NotFound:
             raise ApiError(404, "Record not found") from None
     visibility = as_str(data.get("visibility")) or None
-    created = status_services.post_status(
+    created = _post(
+        request,
         me,
         as_str(data.get("status")),
+        institution_id=as_str(data.get("institution_id")) or None,
         visibility=visibility,
         spoiler_text=as_str(data.get("spoiler_text")).strip(),
         sensitive=as_bool(data["sensitive"]) if "sensitive" in data else None,
@@ -157,7 +184,13 @@ def delete_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
         raise NotFound(status_id)
     rendered = serializers.status(me, found)
     rendered["text"] = found.text
-    status_services.delete_own_status(me, found)
+    grant = _acting(request)
+    if grant is not None:
+        institution_services.delete_as_institution(
+            grant.editor, grant.institution, found, grant=grant
+        )
+    else:
+        status_services.delete_own_status(me, found)
     return rendered
 
 
@@ -231,7 +264,13 @@ def context(request: HttpRequest, status_id: str) -> dict[str, Any]:
 @router.post("/v1/statuses/{status_id}/reblog", response=schemas.Status)
 def reblog(request: HttpRequest, status_id: str) -> dict[str, Any]:
     me = require(request, "write:statuses")
-    boost = status_services.reblog(me, _status(me, status_id))
+    grant = _acting(request)
+    if grant is not None:
+        boost = institution_services.reblog_as_institution(
+            grant.editor, grant.institution, _status(me, status_id), grant=grant
+        )
+    else:
+        boost = status_services.reblog(me, _status(me, status_id))
     return serializers.status(me, status_queries.get_visible_status(me, boost.pk))
 
 
