@@ -242,6 +242,9 @@ class StatusRenderer:
         items = list(statuses)
         originals = [s.reblog or s for s in items]
         self.marks = interactions(viewer, items + originals)
+        from babillard.api.babillard.books import status_book_fields
+
+        self.books = status_book_fields(viewer, originals)
         self.votes: dict[int, list[int]] = {}
         if viewer is not None:
             poll_ids = [s.poll.pk for s in originals if _poll_of(s) is not None]
@@ -337,6 +340,8 @@ class StatusRenderer:
             ),
             "local_only": item.local_only,
         }
+        if item.pk in self.books:
+            data["babillard"] = {**data.get("babillard", {}), **self.books[item.pk]}
         if viewer is not None and viewer.pk == item.account_id:
             data["pinned"] = item.pk in marks["pinned"]
         if not is_reblog:
