@@ -242,9 +242,9 @@ class StatusRenderer:
         items = list(statuses)
         originals = [s.reblog or s for s in items]
         self.marks = interactions(viewer, items + originals)
-        from babillard.api.babillard.books import status_book_fields
+        from babillard.api.babillard.events import events_of_statuses
 
-        self.books = status_book_fields(viewer, originals)
+        self.events = events_of_statuses(originals)
         self.votes: dict[int, list[int]] = {}
         if viewer is not None:
             poll_ids = [s.poll.pk for s in originals if _poll_of(s) is not None]
@@ -340,8 +340,11 @@ class StatusRenderer:
             ),
             "local_only": item.local_only,
         }
-        if item.pk in self.books:
-            data["babillard"] = {**data.get("babillard", {}), **self.books[item.pk]}
+        if item.pk in self.events:
+            from babillard.api.babillard.events import event_entity
+
+            event = event_entity(self.events[item.pk], viewer)
+            data["babillard"] = {**data.get("babillard", {}), "event": event}
         if viewer is not None and viewer.pk == item.account_id:
             data["pinned"] = item.pk in marks["pinned"]
         if not is_reblog:

@@ -302,10 +302,6 @@ def handle_create(activity: dict[str, Any], actor: Account) -> str:
     if voted is not None:
         return voted
     stored = store_note(note)
-    if stored is not None:
-        from babillard.books.federation import receive_book_post
-
-        receive_book_post(stored, note)
     return "stored" if stored is not None else "nobody here needs it"
 
 
@@ -485,7 +481,10 @@ HANDLERS: dict[str, Handler] = {
 
 def apply(payload: dict[str, Any], actor: Account) -> str:
     """Run the handler for one activity in one transaction; raises on refusal."""
-    handler = HANDLERS.get(payload["type"])
+    from babillard.events.federation import event_handler
+
+    # Activities about events (Join, Leave, Event objects, answers to our Join) first.
+    handler = event_handler(payload) or HANDLERS.get(payload["type"])
     if handler is None:
         return f"{payload['type']} is not supported"
     with transaction.atomic():

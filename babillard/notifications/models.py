@@ -18,6 +18,9 @@ class NotificationType(models.TextChoices):
     STATUS = "status", _("New post")
     ADMIN_SIGN_UP = "admin.sign_up", _("New sign-up")
     ADMIN_REPORT = "admin.report", _("New report")
+    EVENT_UPDATE = "event.update", _("Event changed")
+    EVENT_REMINDER = "event.reminder", _("Event tomorrow")
+    EVENT_PROMOTED = "event.promoted", _("Place confirmed at an event")
 
 
 class Notification(models.Model):

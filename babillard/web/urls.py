@@ -3,7 +3,7 @@
 
 from django.urls import include, path, re_path
 
-import babillard.web.views.books as books
+import babillard.web.views.events as events
 from babillard.web import feeds
 from babillard.web.views import accounts, auth, moderation, settings, statuses, timelines
 
@@ -46,27 +46,6 @@ urlpatterns = [
     path("lists/<int:list_id>", accounts.list_detail, name="list"),
     path("lists/<int:list_id>/delete", accounts.list_delete, name="list_delete"),
     path("lists/<int:list_id>/members/<str:verb>", accounts.list_members, name="list_members"),
-    # Books and bibliographies
-    re_path(r"^books/(?P<key>[0-9]{13}|id-[0-9]+)$", books.book_page, name="book"),
-    re_path(r"^books/(?P<key>[0-9]{13}|id-[0-9]+)/work$", books.book_work, name="book_work"),
-    path("settings/library", books.home_library, name="settings_library"),
-    path("bibliographies", books.bibliographies, name="bibliographies"),
-    path("bibliographies/<int:bibliography_id>", books.bibliography, name="bibliography"),
-    path("bibliographies/<int:bibliography_id>.rss", books.BibliographyRss(), name="bib_rss"),
-    path("bibliographies/<int:bibliography_id>.atom", books.BibliographyAtom(), name="bib_atom"),
-    path("bibliographies/<int:bibliography_id>.csv", books.bibliography_csv, name="bib_csv"),
-    path("bibliographies/<int:bibliography_id>.ris", books.bibliography_ris, name="bib_ris"),
-    path("bibliographies/<int:bibliography_id>/embed", books.bibliography_embed, name="bib_embed"),
-    path(
-        "bibliographies/<int:bibliography_id>/delete",
-        books.bibliography_delete,
-        name="bibliography_delete",
-    ),
-    path(
-        "bibliographies/<int:bibliography_id>/items/<int:item_id>/remove",
-        books.bibliography_remove,
-        name="bibliography_remove",
-    ),
     # Settings
     path("settings/profile", settings.profile, name="settings_profile"),
     path("settings/account", settings.account, name="settings_account"),
@@ -115,6 +94,30 @@ urlpatterns = [
         name="moderation_account_action",
     ),
     path("moderation/log", moderation.audit_log, name="moderation_log"),
+    # Events and their calendars
+    path("events", events.agenda, name="events"),
+    path("events.ics", events.events_ics, name="events_ics"),
+    path("events/new", events.new_event, name="event_new"),
+    path("events/mine", events.my_events, name="my_events"),
+    path("events/mine/<str:token>.ics", events.my_events_ics, name="my_events_ics"),
+    path("events/<int:event_id>", events.event_page, name="event"),
+    path("events/<int:event_id>.ics", events.event_ics, name="event_ics"),
+    path("events/<int:event_id>/edit", events.edit_event, name="event_edit"),
+    path("events/<int:event_id>/cancel", events.cancel_event, name="event_cancel"),
+    path("events/<int:event_id>/participation", events.participation, name="event_participation"),
+    path("events/<int:event_id>/participants", events.participants, name="event_participants"),
+    path(
+        "events/<int:event_id>/participants.csv",
+        events.participants,
+        {"csv": True},
+        name="event_participants_csv",
+    ),
+    path("sites/<int:site_id>/events", events.site_agenda, name="site_events"),
+    path("sites/<int:site_id>/events.ics", events.site_events_ics, name="site_events_ics"),
+    re_path(rf"^tags/{TAG}/events$", events.tag_agenda, name="tag_events"),
+    re_path(rf"^tags/{TAG}/events\.ics$", events.tag_events_ics, name="tag_events_ics"),
+    re_path(rf"^@{LOCAL_USER}/events$", events.account_agenda, name="account_events"),
+    re_path(rf"^@{LOCAL_USER}/events\.ics$", events.account_events_ics, name="account_events_ics"),
     # Profiles and posts
     re_path(rf"^@{LOCAL_USER}\.rss$", feeds.AccountRss(), name="profile_rss"),
     re_path(rf"^@{LOCAL_USER}\.atom$", feeds.AccountAtom(), name="profile_atom"),

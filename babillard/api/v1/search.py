@@ -48,7 +48,14 @@ def _resolve(query: str) -> tuple[Account | None, Status | None]:
         if HANDLE_RE.match(query):
             return remote.webfinger(query), None
         if query.startswith(("https://", "http://")) and not remote.is_local_uri(query):
-            found = remote.fetch_note(query)
+            try:
+                found = remote.fetch_note(query)
+            except remote.InvalidDocument:
+                # Not a post: perhaps an event (Mobilizon, Gancio, Babillard).
+                from babillard.events.federation import fetch_event
+
+                event = fetch_event(query)
+                found = event.announcement if event is not None else None
             if found is not None:
                 return None, found
             return remote.resolve_actor(query), None
