@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "babillard.institutions",
     "babillard.occupancy",
     "babillard.events",
+    "babillard.books",
     "oauth2_provider",
     "babillard.api",
     "babillard.federation",
@@ -214,6 +215,9 @@ EMAIL_HOST_USER = os.environ.get("BABILLARD_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("BABILLARD_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("BABILLARD_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("BABILLARD_EMAIL_FROM", f"noreply@{DOMAIN.split(':')[0]}")
+
+# Complete books from the BnF and Open Library catalogues (outgoing requests by the worker).
+BOOKS_LOOKUP = env_bool("BABILLARD_BOOKS_LOOKUP")
 
 # Home feeds keep this many entries per reader, as Mastodon does.
 HOME_FEED_MAX = 800

@@ -245,6 +245,9 @@ class StatusRenderer:
         from babillard.api.babillard.events import events_of_statuses
 
         self.events = events_of_statuses(originals)
+        from babillard.api.babillard.books import status_book_fields
+
+        self.books = status_book_fields(viewer, originals)
         self.votes: dict[int, list[int]] = {}
         if viewer is not None:
             poll_ids = [s.poll.pk for s in originals if _poll_of(s) is not None]
@@ -340,6 +343,8 @@ class StatusRenderer:
             ),
             "local_only": item.local_only,
         }
+        if item.pk in self.books:
+            data["babillard"] = {**data.get("babillard", {}), **self.books[item.pk]}
         if item.pk in self.events:
             from babillard.api.babillard.events import event_entity
 

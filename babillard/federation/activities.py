@@ -191,7 +191,9 @@ def note_to_activity(status: Status) -> dict[str, Any]:
             note["endTime"] = iso(poll.expires_at)
             if poll.expired:
                 note["closed"] = iso(poll.expires_at)
-    return note
+    from babillard.books.federation import add_book_fields
+
+    return add_book_fields(status, note)
 
 
 def create_activity(status: Status) -> dict[str, Any]:

@@ -302,6 +302,10 @@ def handle_create(activity: dict[str, Any], actor: Account) -> str:
     if voted is not None:
         return voted
     stored = store_note(note)
+    if stored is not None:
+        from babillard.books.federation import receive_book_post
+
+        receive_book_post(stored, note)
     return "stored" if stored is not None else "nobody here needs it"
 
 

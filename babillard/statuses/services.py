@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,10 @@ MAX_POLL_OPTION_LENGTH = 50
 POLL_MIN_SECONDS = 300
 POLL_MAX_SECONDS = 30 * 24 * 3600
 MAX_ALT_TEXT = 1500
+
+# Sent with ``status`` for each new local post, inside its transaction and after its
+# deliveries are queued, so that feature apps can add what they read in the text.
+published = Signal()
 
 
 @dataclass
@@ -329,6 +334,7 @@ def _publish(
                 notify(account, author, NotificationType.MENTION, status)
         _after_publish(status)
         outbox.deliver_status_create(status)
+        published.send(Status, status=status)
     if poll:
         from babillard.statuses.tasks import end_poll
 

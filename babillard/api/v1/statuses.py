@@ -11,6 +11,7 @@ from ninja import Router
 
 from babillard.accounts.models import Account
 from babillard.api import schemas, serializers
+from babillard.api.babillard.books import with_books
 from babillard.api.base import (
     ApiError,
     acting_grant,
@@ -110,6 +111,7 @@ def _post(
 
 
 @router.post("/v1/statuses", response=schemas.Status | schemas.ScheduledStatus)
+@with_books
 def create_status(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:statuses")
     key = request.headers.get("Idempotency-Key", "")

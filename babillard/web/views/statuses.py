@@ -18,6 +18,7 @@ from babillard.statuses.models import Poll, ScheduledStatus, Status
 from babillard.statuses.queries import get_visible_status
 from babillard.statuses.queries import thread as thread_of
 from babillard.web.forms import ComposeForm, EditForm
+from babillard.web.views.books import attach_book_fields
 from babillard.web.views.common import (
     add_errors,
     back,
@@ -69,6 +70,7 @@ def reply_form(request: HttpRequest, parent: Status) -> ComposeForm:
     return form
 
 
+@attach_book_fields
 def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
     """Upload the images and publish in one transaction: nothing is half-written."""
     data = form.cleaned_data
