@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from babillard.api.tests.conftest import app, token_for  # noqa: F401  (shared fixtures)
 from babillard.core.testing import make_account
+from babillard.federation.tests.conftest import network  # noqa: F401  (shared fixture)
 from babillard.institutions.models import Role, Site
 from babillard.institutions.services import add_member
 

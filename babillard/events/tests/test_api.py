@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from babillard.api.tests.conftest import ApiClient, app, token_for  # noqa: F401  (fixtures)
+from babillard.api.tests.conftest import ApiClient
 from babillard.events.tests.conftest import event_fields, soon
 
 V1 = "/api/babillard/v1"
 
 
 @pytest.fixture
-def clients(library: dict[str, Any], token_for: Callable[..., str]) -> dict[str, ApiClient]:  # noqa: F811
+def clients(library: dict[str, Any], token_for: Callable[..., str]) -> dict[str, ApiClient]:
     alice, bruno, chloe = library["readers"]
     return {
         "editor": ApiClient(token_for(library["editor"])),
