@@ -350,11 +350,6 @@ class StatusRenderer:
 
             event = event_entity(self.events[item.pk], viewer)
             data["babillard"] = {**data.get("babillard", {}), "event": event}
-        if item.pk in self.events:
-            from babillard.api.babillard.events import event_entity
-
-            event = event_entity(self.events[item.pk], viewer)
-            data["babillard"] = {**data.get("babillard", {}), "event": event}
         if viewer is not None and viewer.pk == item.account_id:
             data["pinned"] = item.pk in marks["pinned"]
         if not is_reblog:

@@ -5,7 +5,6 @@ from django.urls import include, path, re_path
 
 import babillard.web.views.books as books
 import babillard.web.views.events as events
-import babillard.web.views.events as events
 from babillard.web import feeds
 from babillard.web.views import accounts, auth, moderation, settings, statuses, timelines
 
@@ -117,30 +116,6 @@ urlpatterns = [
         name="moderation_account_action",
     ),
     path("moderation/log", moderation.audit_log, name="moderation_log"),
-    # Events and their calendars
-    path("events", events.agenda, name="events"),
-    path("events.ics", events.events_ics, name="events_ics"),
-    path("events/new", events.new_event, name="event_new"),
-    path("events/mine", events.my_events, name="my_events"),
-    path("events/mine/<str:token>.ics", events.my_events_ics, name="my_events_ics"),
-    path("events/<int:event_id>", events.event_page, name="event"),
-    path("events/<int:event_id>.ics", events.event_ics, name="event_ics"),
-    path("events/<int:event_id>/edit", events.edit_event, name="event_edit"),
-    path("events/<int:event_id>/cancel", events.cancel_event, name="event_cancel"),
-    path("events/<int:event_id>/participation", events.participation, name="event_participation"),
-    path("events/<int:event_id>/participants", events.participants, name="event_participants"),
-    path(
-        "events/<int:event_id>/participants.csv",
-        events.participants,
-        {"csv": True},
-        name="event_participants_csv",
-    ),
-    path("sites/<int:site_id>/events", events.site_agenda, name="site_events"),
-    path("sites/<int:site_id>/events.ics", events.site_events_ics, name="site_events_ics"),
-    re_path(rf"^tags/{TAG}/events$", events.tag_agenda, name="tag_events"),
-    re_path(rf"^tags/{TAG}/events\.ics$", events.tag_events_ics, name="tag_events_ics"),
-    re_path(rf"^@{LOCAL_USER}/events$", events.account_agenda, name="account_events"),
-    re_path(rf"^@{LOCAL_USER}/events\.ics$", events.account_events_ics, name="account_events_ics"),
     # Events and their calendars
     path("events", events.agenda, name="events"),
     path("events.ics", events.events_ics, name="events_ics"),
