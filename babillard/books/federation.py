@@ -274,7 +274,8 @@ def _kind_of(document: dict[str, Any]) -> str:
 
 def _rating(value: Any) -> int | None:
     try:
-        return min(5, max(1, round(float(value))))
+        # BookWyrm rates by half stars; half a star more rounds up here.
+        return min(5, max(1, int(float(value) + 0.5)))
     except (TypeError, ValueError):
         return None
 
