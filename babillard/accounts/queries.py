@@ -29,7 +29,7 @@ def get_local_account(username: str) -> Account:
 
 
 def hidden_account_ids(viewer: Account, *, for_notifications: bool = False) -> set[int]:
-    """Accounts hidden from the viewer: blocked either way, or muted.
+    """Accounts hidden from the viewer: blocked either way, muted, or on a server it hides.
 
     For notifications, a mute hides only when it was made with its notifications.
     """
@@ -46,6 +46,9 @@ def hidden_account_ids(viewer: Account, *, for_notifications: bool = False) -> s
             "target_id", flat=True
         )
     )
+    from babillard.moderation.queries import hidden_domain_account_ids
+
+    ids.update(hidden_domain_account_ids(viewer))
     return ids
 
 
@@ -100,9 +103,12 @@ class Relationship:
     muting_notifications: bool
     requested: bool
     requested_by: bool
+    domain_blocking: bool = False
 
 
 def relationship(viewer: Account, target: Account) -> Relationship:
+    from babillard.moderation.queries import blocks_domain
+
     follow = Follow.objects.filter(account=viewer, target=target).first()
     mute = (
         Mute.objects.filter(account=viewer, target=target)
@@ -120,6 +126,7 @@ def relationship(viewer: Account, target: Account) -> Relationship:
         muting_notifications=bool(mute and mute.hide_notifications),
         requested=FollowRequest.objects.filter(account=viewer, target=target).exists(),
         requested_by=FollowRequest.objects.filter(account=target, target=viewer).exists(),
+        domain_blocking=blocks_domain(viewer, target.domain),
     )
 
 

@@ -182,7 +182,6 @@ for _path, _scope in (
     ("/v1/endorsements", "read:accounts"),
     ("/v1/featured_tags", "read:accounts"),
     ("/v1/announcements", None),
-    ("/v1/domain_blocks", "read:blocks"),
 ):
     _view = _empty(_scope)
     _view.__name__ = "empty_" + _path.strip("/").replace("/", "_")
