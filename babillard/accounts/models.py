@@ -232,3 +232,45 @@ class Invite(models.Model):
         if self.expires_at and self.expires_at <= timezone.now():
             return False
         return self.max_uses is None or self.uses < self.max_uses
+
+
+class AccountNote(models.Model):
+    """A private note an account keeps about another, shown only to its author."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    comment = models.TextField(max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target"], name="account_note_unique")
+        ]
+
+
+class Endorsement(models.Model):
+    """An account featured on its owner's profile (Mastodon's endorsed accounts)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="endorsing_rel")
+    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="endorsed_by_rel")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target"], name="endorsement_unique")
+        ]
+
+
+class DismissedSuggestion(models.Model):
+    """An account the owner asked never to be suggested to follow again."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "target"], name="dismissed_suggestion_unique"
+            )
+        ]

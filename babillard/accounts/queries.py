@@ -2,10 +2,19 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from babillard.accounts.models import Account, Block, Follow, FollowRequest, Mute
+from babillard.accounts.models import (
+    Account,
+    AccountNote,
+    Block,
+    DismissedSuggestion,
+    Endorsement,
+    Follow,
+    FollowRequest,
+    Mute,
+)
 from babillard.core.errors import NotFound
 
 
@@ -29,7 +38,7 @@ def get_local_account(username: str) -> Account:
 
 
 def hidden_account_ids(viewer: Account, *, for_notifications: bool = False) -> set[int]:
-    """Accounts hidden from the viewer: blocked either way, muted, or on a server it hides.
+    """Accounts hidden from the viewer: blocked either way, or muted.
 
     For notifications, a mute hides only when it was made with its notifications.
     """
@@ -46,9 +55,6 @@ def hidden_account_ids(viewer: Account, *, for_notifications: bool = False) -> s
             "target_id", flat=True
         )
     )
-    from babillard.moderation.queries import hidden_domain_account_ids
-
-    ids.update(hidden_domain_account_ids(viewer))
     return ids
 
 
@@ -103,12 +109,11 @@ class Relationship:
     muting_notifications: bool
     requested: bool
     requested_by: bool
-    domain_blocking: bool = False
+    endorsed: bool
+    note: str
 
 
 def relationship(viewer: Account, target: Account) -> Relationship:
-    from babillard.moderation.queries import blocks_domain
-
     follow = Follow.objects.filter(account=viewer, target=target).first()
     mute = (
         Mute.objects.filter(account=viewer, target=target)
@@ -126,7 +131,11 @@ def relationship(viewer: Account, target: Account) -> Relationship:
         muting_notifications=bool(mute and mute.hide_notifications),
         requested=FollowRequest.objects.filter(account=viewer, target=target).exists(),
         requested_by=FollowRequest.objects.filter(account=target, target=viewer).exists(),
-        domain_blocking=blocks_domain(viewer, target.domain),
+        endorsed=Endorsement.objects.filter(account=viewer, target=target).exists(),
+        note=AccountNote.objects.filter(account=viewer, target=target)
+        .values_list("comment", flat=True)
+        .first()
+        or "",
     )
 
 
@@ -140,3 +149,59 @@ def search_accounts(query: str, limit: int = 20) -> QuerySet[Account]:
     if domain:
         matches = matches.filter(domain__icontains=domain)
     return matches.order_by("-followers_count", "username")[:limit]
+
+
+def endorsed_accounts(account: Account) -> QuerySet[Account]:
+    """The accounts ``account`` features on its profile, paged on the endorsement's id."""
+    return Account.objects.active().filter(endorsed_by_rel__account=account)
+
+
+def familiar_followers(viewer: Account, target: Account) -> QuerySet[Account]:
+    """Accounts the viewer follows that follow ``target`` (hidden collections excepted)."""
+    return (
+        Account.objects.active()
+        .filter(follower_rel__account=viewer, following_rel__target=target)
+        .exclude(pk__in=[viewer.pk, target.pk])
+        .exclude(Q(hide_collections=True))
+        .distinct()
+    )
+
+
+@dataclass
+class Suggestion:
+    account: Account
+    # Mastodon's reasons: "friends_of_followings" or "most_followed".
+    reason: str
+
+
+def suggestions(viewer: Account, limit: int = 40) -> list[Suggestion]:
+    """Accounts to follow: those the viewer's follows follow most, then the most followed.
+
+    Never the viewer, accounts already followed or requested, blocked or muted
+    either way, suspended, undiscoverable, or dismissed ones.
+    """
+    excluded = set(hidden_account_ids(viewer)) | {viewer.pk}
+    excluded |= set(Follow.objects.filter(account=viewer).values_list("target_id", flat=True))
+    excluded |= set(
+        FollowRequest.objects.filter(account=viewer).values_list("target_id", flat=True)
+    )
+    excluded |= set(
+        DismissedSuggestion.objects.filter(account=viewer).values_list("target_id", flat=True)
+    )
+    candidates = Account.objects.active().filter(discoverable=True).exclude(pk__in=excluded)
+    found: list[Suggestion] = []
+    friends = (
+        candidates.filter(follower_rel__account__follower_rel__account=viewer)
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "-followers_count", "pk")[:limit]
+    )
+    found += [Suggestion(a, "friends_of_followings") for a in friends]
+    if len(found) < limit:
+        popular = candidates.exclude(pk__in=[s.account.pk for s in found]).filter(
+            followers_count__gt=0
+        )
+        found += [
+            Suggestion(a, "most_followed")
+            for a in popular.order_by("-followers_count", "pk")[: limit - len(found)]
+        ]
+    return found

@@ -24,7 +24,10 @@ from django.utils.translation import gettext as _
 from babillard.accounts.models import (
     Account,
     AccountKind,
+    AccountNote,
     Block,
+    DismissedSuggestion,
+    Endorsement,
     Follow,
     FollowRequest,
     Invite,
@@ -399,6 +402,7 @@ def unfollow(follower: Account, target: Account) -> None:
         outbox.deliver_unfollow(follower, target)
         FollowRequest.objects.filter(account=follower, target=target).delete()
         deleted, _count = Follow.objects.filter(account=follower, target=target).delete()
+        Endorsement.objects.filter(account=follower, target=target).delete()
         if deleted:
             _refresh_follow_counts(follower, target)
             purge_account_from_feed(follower, target)
@@ -560,3 +564,39 @@ def move_account(account: Account, target: Account) -> Account:
                 continue
             unfollow(follower, account)
     return account
+
+
+MAX_NOTE_LENGTH = 2000
+
+
+def set_note(account: Account, target: Account, comment: str) -> None:
+    """Keep (or, with an empty comment, forget) a private note about ``target``."""
+    comment = comment.strip()
+    if len(comment) > MAX_NOTE_LENGTH:
+        raise ValidationError(
+            _("A note can be at most %(count)d characters long.") % {"count": MAX_NOTE_LENGTH},
+            code="note",
+        )
+    if not comment:
+        AccountNote.objects.filter(account=account, target=target).delete()
+        return
+    AccountNote.objects.update_or_create(
+        account=account, target=target, defaults={"comment": comment}
+    )
+
+
+def endorse(account: Account, target: Account) -> Endorsement:
+    """Feature a followed account on one's profile."""
+    if not Follow.objects.filter(account=account, target=target).exists():
+        raise ValidationError(_("You can only feature accounts you follow."), code="endorse")
+    endorsement, _new = Endorsement.objects.get_or_create(account=account, target=target)
+    return endorsement
+
+
+def unendorse(account: Account, target: Account) -> None:
+    Endorsement.objects.filter(account=account, target=target).delete()
+
+
+def dismiss_suggestion(account: Account, target: Account) -> None:
+    """Never suggest ``target`` to ``account`` again."""
+    DismissedSuggestion.objects.get_or_create(account=account, target=target)

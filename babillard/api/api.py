@@ -15,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
+from babillard.api import parameters
 from babillard.api.base import ApiError, validation_message
 from babillard.core.errors import Forbidden, NotFound
 
@@ -26,7 +27,17 @@ class Renderer(JSONRenderer):
     media_type = "application/json"
 
 
-api = NinjaAPI(
+class ClientApi(NinjaAPI):
+    """The client API, whose OpenAPI document also lists the query and body parameters."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return parameters.describe(document)
+
+
+api = ClientApi(
     title="Babillard client API",
     version=VERSION,
     description=(
@@ -81,7 +92,7 @@ def _register() -> None:
         accounts,
         apps,
         conversations,
-        domain_blocks,
+        discovery,
         filters,
         instance,
         lists,
@@ -98,7 +109,6 @@ def _register() -> None:
         apps,
         instance,
         accounts,
-        domain_blocks,
         statuses,
         media,
         timelines,
@@ -107,6 +117,7 @@ def _register() -> None:
         lists,
         filters,
         search,
+        discovery,
         misc,
         streaming,
     ):

@@ -189,6 +189,11 @@ def require(request: HttpRequest, scope: str | None = None) -> Account:
     token = token_of(request)
     if token is None:
         raise ApiError(401, "The access token is invalid")
+    return account_for_token(token, scope)
+
+
+def account_for_token(token: AccessToken, scope: str | None = None) -> Account:
+    """The account acting through ``token`` with ``scope``; 403 or 422 otherwise."""
     _check_scope(token, scope)
     user: User | None = token.user  # type: ignore[assignment]
     if user is None:

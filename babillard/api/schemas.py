@@ -113,11 +113,43 @@ class Poll(Entity):
     own_votes: list[int] | None = None
 
 
+class TagHistory(Entity):
+    day: str
+    uses: str
+    accounts: str
+
+
 class Tag(Entity):
     name: str
     url: str
-    history: list[Any] = []
+    history: list[TagHistory] = []
     following: bool | None = None
+
+
+class FeaturedTag(Entity):
+    id: str
+    name: str
+    url: str
+    statuses_count: int
+    last_status_at: str | None
+
+
+class TrendsLink(Entity):
+    url: str
+    title: str
+    description: str
+    type: str
+    author_name: str
+    author_url: str
+    provider_name: str
+    provider_url: str
+    html: str
+    width: int
+    height: int
+    image: str | None
+    embed_url: str
+    blurhash: str | None
+    history: list[TagHistory]
 
 
 class Mention(Entity):
@@ -259,6 +291,17 @@ class Marker(Entity):
     last_read_id: str
     version: int
     updated_at: str | None
+
+
+class FamiliarFollowers(Entity):
+    id: str
+    accounts: list[Account]
+
+
+class Suggestion(Entity):
+    source: str
+    sources: list[str]
+    account: Account
 
 
 class Search(Entity):

@@ -19,6 +19,7 @@ from babillard.statuses.models import MediaAttachment, Poll, PollVote, Status, S
 from babillard.statuses.queries import interactions
 from babillard.timelines.models import Filter, FilterKeyword, FilterStatus, List
 from babillard.timelines.services import FilterMatch, active_filters, match_filters
+from babillard.timelines.trends import DayUse
 
 JSON = dict[str, Any]
 
@@ -126,9 +127,9 @@ def relationship(target: Account, rel: Relationship) -> JSON:
         "muting_notifications": rel.muting_notifications,
         "requested": rel.requested,
         "requested_by": rel.requested_by,
-        "domain_blocking": rel.domain_blocking,
-        "endorsed": False,
-        "note": "",
+        "domain_blocking": False,
+        "endorsed": rel.endorsed,
+        "note": rel.note,
     }
 
 
@@ -173,6 +174,18 @@ def tag(item: Tag, following: bool | None = None) -> JSON:
     if following is not None:
         data["following"] = following
     return data
+
+
+def tag_history(days: list[DayUse]) -> list[JSON]:
+    """Mastodon's ``history`` of a hashtag or link: one entry a day, today first."""
+    return [
+        {
+            "day": str(int(datetime(d.day.year, d.day.month, d.day.day, tzinfo=UTC).timestamp())),
+            "uses": str(d.uses),
+            "accounts": str(d.accounts),
+        }
+        for d in days
+    ]
 
 
 def poll(item: Poll, viewer: Account | None, own_votes: list[int] | None = None) -> JSON:
@@ -314,7 +327,7 @@ class StatusRenderer:
             "edited_at": iso(item.edited_at),
             "favourited": item.pk in marks["favourited"] if viewer else None,
             "reblogged": item.pk in marks["reblogged"] if viewer else None,
-            "muted": False if viewer else None,
+            "muted": item.pk in marks["muted"] if viewer else None,
             "bookmarked": item.pk in marks["bookmarked"] if viewer else None,
             "content": item.content if not is_reblog else "",
             "filtered": [],

@@ -7,6 +7,7 @@ from babillard.accounts.models import Account, Block, Mute, User
 from babillard.core import streaming
 from babillard.notifications.models import Notification, NotificationType
 from babillard.statuses.models import Status
+from babillard.statuses.queries import thread_muted
 
 
 def _is_silenced_for(recipient: Account, sender: Account) -> bool:
@@ -31,6 +32,8 @@ def notify(
     if not recipient.is_local or (recipient == sender and kind != NotificationType.POLL):
         return None
     if kind != NotificationType.POLL and _is_silenced_for(recipient, sender):
+        return None
+    if status is not None and thread_muted(recipient, status):
         return None
     notification, created = Notification.objects.get_or_create(
         recipient=recipient, from_account=sender, type=kind, status=status

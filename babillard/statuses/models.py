@@ -212,3 +212,51 @@ class ScheduledStatus(models.Model):
 
     class Meta:
         ordering = ["scheduled_at"]
+
+
+class FeaturedTag(models.Model):
+    """A hashtag an account features on its profile."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="featured_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "tag"], name="featured_tag_unique")
+        ]
+
+
+class ConversationMute(models.Model):
+    """A thread (named by its first post) from which an account wants no notifications."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    thread_root_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "thread_root_id"], name="conversation_mute_unique"
+            )
+        ]
+
+
+class ConversationState(models.Model):
+    """One reader's state of a direct conversation: read up to, and removed up to, a post.
+
+    A conversation removed from the list comes back when a newer post arrives in it.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    thread_root_id = models.BigIntegerField()
+    read_up_to = models.BigIntegerField(default=0)
+    removed_up_to = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "thread_root_id"], name="conversation_state_unique"
+            )
+        ]

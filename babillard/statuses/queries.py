@@ -14,11 +14,21 @@ place to get visibility right.
 - suspended authors' posts are hidden from everyone.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from babillard.accounts.models import Account, Block, Follow, Visibility
 from babillard.core.errors import NotFound
-from babillard.statuses.models import Mention, Status
+from babillard.statuses.models import (
+    ConversationMute,
+    ConversationState,
+    FeaturedTag,
+    Mention,
+    Status,
+    Tag,
+)
 
 PUBLICLY_LISTED = [Visibility.PUBLIC, Visibility.UNLISTED]
 
@@ -176,12 +186,24 @@ def account_statuses(
 
 
 def interactions(viewer: Account | None, statuses: list[Status]) -> dict[str, set[int]]:
-    """Which of these statuses the viewer favourited, boosted, bookmarked or pinned."""
+    """Which of these statuses the viewer favourited, boosted, bookmarked, pinned or muted."""
     from babillard.statuses.models import Bookmark, Favourite, Pin
 
     if viewer is None:
-        return {"favourited": set(), "reblogged": set(), "bookmarked": set(), "pinned": set()}
+        return {
+            "favourited": set(),
+            "reblogged": set(),
+            "bookmarked": set(),
+            "pinned": set(),
+            "muted": set(),
+        }
     ids = {s.reblog_id or s.pk for s in statuses}
+    threads = {(s.reblog or s).thread_root_id or (s.reblog or s).pk for s in statuses}
+    muted_threads = set(
+        ConversationMute.objects.filter(account=viewer, thread_root_id__in=threads).values_list(
+            "thread_root_id", flat=True
+        )
+    )
     return {
         "favourited": set(
             Favourite.objects.filter(account=viewer, status_id__in=ids).values_list(
@@ -203,4 +225,66 @@ def interactions(viewer: Account | None, statuses: list[Status]) -> dict[str, se
                 "status_id", flat=True
             )
         ),
+        "muted": {
+            status.pk
+            for s in statuses
+            for status in (s, s.reblog or s)
+            if (status.thread_root_id or status.pk) in muted_threads
+        },
     }
+
+
+def thread_muted(account: Account, status: Status) -> bool:
+    """Whether ``account`` muted the conversation ``status`` belongs to."""
+    return ConversationMute.objects.filter(
+        account=account, thread_root_id=status.thread_root_id or status.pk
+    ).exists()
+
+
+@dataclass
+class FeaturedTagStats:
+    featured: FeaturedTag
+    statuses_count: int
+    last_status_at: datetime | None
+
+
+def featured_tags(account: Account) -> list[FeaturedTagStats]:
+    """The hashtags ``account`` features, with its public posts using each."""
+    found = []
+    for featured in FeaturedTag.objects.filter(account=account).select_related("tag"):
+        posts = Status.objects.filter(
+            account=account,
+            tags=featured.tag,
+            reblog__isnull=True,
+            visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
+        ).aggregate(count=Count("pk"), last=Max("created_at"))
+        found.append(FeaturedTagStats(featured, posts["count"], posts["last"]))
+    return found
+
+
+def featured_tag_suggestions(account: Account, limit: int = 10) -> QuerySet[Tag]:
+    """Hashtags of the account's recent posts that it does not feature yet."""
+    recent = Status.objects.filter(account=account, reblog__isnull=True).order_by("-id")[:200]
+    return (
+        Tag.objects.filter(statuses__in=recent.values("pk"))
+        .exclude(pk__in=FeaturedTag.objects.filter(account=account).values("tag_id"))
+        .distinct()[:limit]
+    )
+
+
+def removed_conversations(account: Account, roots: list[int]) -> dict[int, int]:
+    """For these threads, the post up to which ``account`` removed each from its list."""
+    return dict(
+        ConversationState.objects.filter(
+            account=account, thread_root_id__in=roots, removed_up_to__gt=0
+        ).values_list("thread_root_id", "removed_up_to")
+    )
+
+
+def conversation_read_up_to(account: Account, root: int) -> int:
+    found = (
+        ConversationState.objects.filter(account=account, thread_root_id=root)
+        .values_list("read_up_to", flat=True)
+        .first()
+    )
+    return found or 0

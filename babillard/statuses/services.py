@@ -5,6 +5,7 @@ understands), writes in one transaction, and triggers the side effects after
 commit: home-feed fan-out, notifications, the search index.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +32,10 @@ from babillard.statuses import formatting
 from babillard.statuses.media import process_image
 from babillard.statuses.models import (
     Bookmark,
+    ConversationMute,
+    ConversationState,
     Favourite,
+    FeaturedTag,
     MediaAttachment,
     Mention,
     Pin,
@@ -51,6 +55,7 @@ MAX_POLL_OPTION_LENGTH = 50
 POLL_MIN_SECONDS = 300
 POLL_MAX_SECONDS = 30 * 24 * 3600
 MAX_ALT_TEXT = 1500
+MAX_FEATURED_TAGS = 10
 
 # Sent with ``status`` for each new local post, inside its transaction and after its
 # deliveries are queued, so that feature apps can add what they read in the text.
@@ -581,28 +586,6 @@ def vote(account: Account, poll: Poll, choices: Sequence[int]) -> Poll:
     return locked
 
 
-def add_vote_choice(account: Account, poll: Poll, choice: int) -> Poll:
-    """One more choice of a voter in a multiple-choice poll (remote servers send one per choice)."""
-    if not poll.multiple:
-        raise ValidationError(_("This poll takes a single choice."), code="poll")
-    if not PollVote.objects.filter(poll=poll, account=account).exists():
-        return vote(account, poll, [choice])
-    if poll.expired:
-        raise ValidationError(_("This poll has ended."), code="poll")
-    if not 0 <= choice < len(poll.options):
-        raise ValidationError(_("Choose one of the poll's choices."), code="poll")
-    with transaction.atomic():
-        locked = Poll.objects.select_for_update().get(pk=poll.pk)
-        _row, created = PollVote.objects.get_or_create(poll=locked, account=account, choice=choice)
-        if created:
-            counts = list(locked.votes_counts)
-            counts[choice] += 1
-            locked.votes_counts = counts
-            locked.save(update_fields=["votes_counts"])
-            outbox.deliver_vote(account, locked, [choice])
-    return locked
-
-
 def end_poll(status_id: int) -> None:
     """Tell the voters and the author that a poll has ended (once, when it has)."""
     with transaction.atomic():
@@ -672,15 +655,6 @@ def _remote_poll(status: Status, poll: dict[str, Any] | None) -> None:
             "voters_count": spec.voters_count or 0,
         },
     )
-
-
-def refresh_remote_poll(status: Status, poll: dict[str, Any]) -> None:
-    """New counts of a remote poll, sent by its server as votes arrive: not an edit."""
-    if status.account.is_local:
-        raise ValidationError(
-            _("Only remote posts are updated from remote servers."), code="invalid"
-        )
-    _remote_poll(status, poll)
 
 
 def receive_remote_status(
@@ -812,3 +786,60 @@ def reschedule(account: Account, scheduled_id: int, when: datetime) -> Scheduled
 
     enqueue_at(publish_scheduled_status, when, scheduled_id)
     return ScheduledStatus.objects.get(pk=scheduled_id)
+
+
+def feature_tag(account: Account, name: str) -> FeaturedTag:
+    """Feature a hashtag on the account's profile (at most ten)."""
+    name = name.strip().lstrip("#")
+    if not re.fullmatch(formatting.HASHTAG_RE, f"#{name}") or len(name) > 100:
+        raise ValidationError(_("This is not a valid hashtag."), code="tag")
+    tag = get_or_create_tag(name)
+    with transaction.atomic():
+        existing = FeaturedTag.objects.filter(account=account, tag=tag).first()
+        if existing is not None:
+            return existing
+        if FeaturedTag.objects.filter(account=account).count() >= MAX_FEATURED_TAGS:
+            raise ValidationError(_("You can feature at most ten hashtags."), code="tag")
+        return FeaturedTag.objects.create(account=account, tag=tag)
+
+
+def unfeature_tag(account: Account, featured_id: int) -> None:
+    deleted, _count = FeaturedTag.objects.filter(account=account, pk=featured_id).delete()
+    if not deleted:
+        raise NotFound(featured_id)
+
+
+def _thread_of(status: Status) -> int:
+    original = status.reblog or status
+    return original.thread_root_id or original.pk
+
+
+def mute_conversation(account: Account, status: Status) -> Status:
+    """No more notifications about the thread of ``status`` for ``account``."""
+    if not can_see(account, status):
+        raise NotFound(status.pk)
+    ConversationMute.objects.get_or_create(account=account, thread_root_id=_thread_of(status))
+    return status
+
+
+def unmute_conversation(account: Account, status: Status) -> Status:
+    ConversationMute.objects.filter(account=account, thread_root_id=_thread_of(status)).delete()
+    return status
+
+
+def mark_conversation_read(account: Account, thread_root_id: int, up_to: int) -> None:
+    state, _new = ConversationState.objects.get_or_create(
+        account=account, thread_root_id=thread_root_id
+    )
+    if up_to > state.read_up_to:
+        state.read_up_to = up_to
+        state.save(update_fields=["read_up_to"])
+
+
+def remove_conversation(account: Account, thread_root_id: int, up_to: int) -> None:
+    """Take a conversation off the list until a newer post comes in it."""
+    ConversationState.objects.update_or_create(
+        account=account,
+        thread_root_id=thread_root_id,
+        defaults={"removed_up_to": up_to, "read_up_to": up_to},
+    )

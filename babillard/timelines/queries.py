@@ -10,7 +10,7 @@ from babillard.statuses.queries import visible_statuses, visible_to, with_relati
 from babillard.timelines.models import HomeFeedEntry, List
 
 
-def _without_hidden(viewer: Account | None, statuses: QuerySet[Status]) -> QuerySet[Status]:
+def without_hidden(viewer: Account | None, statuses: QuerySet[Status]) -> QuerySet[Status]:
     """Leave out blocked and muted accounts, and limited accounts the viewer does not follow."""
     limited = Q(account__silenced_at__isnull=False)
     if viewer is not None:
@@ -54,7 +54,7 @@ def public(
         found = found.filter(local=True)
     if only_media:
         found = found.filter(media__isnull=False).distinct()
-    return paginate(with_relations(_without_hidden(viewer, found)), **page)  # type: ignore[arg-type]
+    return paginate(with_relations(without_hidden(viewer, found)), **page)  # type: ignore[arg-type]
 
 
 def hashtag(
@@ -65,7 +65,7 @@ def hashtag(
     )
     if local:
         found = found.filter(local=True)
-    return paginate(with_relations(_without_hidden(viewer, found)), **page)  # type: ignore[arg-type]
+    return paginate(with_relations(without_hidden(viewer, found)), **page)  # type: ignore[arg-type]
 
 
 def list_timeline(viewer: Account, timeline: List, **page: object) -> Page[Status]:
@@ -81,7 +81,7 @@ def list_timeline(viewer: Account, timeline: List, **page: object) -> Page[Statu
             | Q(in_reply_to_account__in=members)
             | Q(in_reply_to_account=viewer)
         )
-    return paginate(with_relations(_without_hidden(viewer, found)), **page)  # type: ignore[arg-type]
+    return paginate(with_relations(without_hidden(viewer, found)), **page)  # type: ignore[arg-type]
 
 
 def _statuses_of(

@@ -81,7 +81,9 @@ def objects(alice: Account, bob: Account) -> dict[str, Any]:
     own_list = timeline_services.create_list(alice, "Lectures")
     own_filter = timeline_services.create_filter(alice, "Mots", ["home"], keywords=[("fin", True)])
     filtered = timeline_services.add_filter_status(alice, own_filter, posted)
+    featured = status_services.feature_tag(alice, "biblio")
     return {
+        "featured_id": featured.pk,
         "filter_id": own_filter.pk,
         "keyword_id": own_filter.keywords.get().pk,
         "item_id": filtered.pk,
@@ -194,6 +196,7 @@ def test_other_users_private_objects_are_not_found(
     filtered = timeline_services.add_filter_status(alice, own_filter, public)
     status_services.favourite(bob, public)
     notification_id = as_alice.get("/api/v1/notifications").json()[0]["id"]
+    featured = status_services.feature_tag(alice, "biblio")
 
     sid = private.pk
     for method, path in [
@@ -207,6 +210,7 @@ def test_other_users_private_objects_are_not_found(
         ("post", f"/api/v1/statuses/{sid}/reblog"),
         ("post", f"/api/v1/statuses/{sid}/bookmark"),
         ("post", f"/api/v1/statuses/{sid}/pin"),
+        ("post", f"/api/v1/statuses/{sid}/mute"),
         ("delete", f"/api/v1/statuses/{sid}"),
         ("put", f"/api/v1/statuses/{sid}"),
         ("get", f"/api/v1/polls/{poll.poll.pk}"),
@@ -226,6 +230,8 @@ def test_other_users_private_objects_are_not_found(
         ("get", f"/api/v2/notifications/ungrouped-{notification_id}/accounts"),
         ("post", f"/api/v2/notifications/ungrouped-{notification_id}/dismiss"),
         ("post", f"/api/v1/conversations/{direct.pk}/read"),
+        ("delete", f"/api/v1/conversations/{direct.pk}"),
+        ("delete", f"/api/v1/featured_tags/{featured.pk}"),
         ("get", f"/api/v2/filters/{own_filter.pk}"),
         ("put", f"/api/v2/filters/{own_filter.pk}"),
         ("delete", f"/api/v2/filters/{own_filter.pk}"),

@@ -172,10 +172,18 @@ def relationships(request: HttpRequest) -> list[dict[str, Any]]:
     return found
 
 
-@router.get("/v1/accounts/familiar_followers")
+@router.get("/v1/accounts/familiar_followers", response=list[schemas.FamiliarFollowers])
 def familiar_followers(request: HttpRequest) -> list[dict[str, Any]]:
-    require(request, "read:follows")
-    return [{"id": str(raw), "accounts": []} for raw in as_list(params(request).get("id"))]
+    me = require(request, "read:follows")
+    found = []
+    for raw in as_list(params(request).get("id"))[:80]:
+        number = as_int(raw)
+        target = Account.objects.active().filter(pk=number).first() if number is not None else None
+        if target is None:
+            continue
+        known = account_queries.familiar_followers(me, target)[:40]
+        found.append({"id": str(target.pk), "accounts": [serializers.account(a) for a in known]})
+    return found
 
 
 @router.get("/v1/accounts/search", response=list[schemas.Account])
@@ -317,9 +325,45 @@ def unmute(request: HttpRequest, account_id: str) -> dict[str, Any]:
 
 @router.post("/v1/accounts/{account_id}/note", response=schemas.Relationship)
 def note(request: HttpRequest, account_id: str) -> dict[str, Any]:
-    """Private notes on accounts are not kept yet: the relationship is returned unchanged."""
+    """Keep a private note about an account (an empty comment removes it)."""
     me = require(request, "write:accounts")
-    return relationship_of(me, get_target(request, account_id))
+    target = get_target(request, account_id)
+    account_services.set_note(me, target, as_str(params(request).get("comment")))
+    return relationship_of(me, target)
+
+
+def _endorse(request: HttpRequest, account_id: str) -> dict[str, Any]:
+    me = require(request, "write:accounts")
+    target = get_target(request, account_id)
+    account_services.endorse(me, target)
+    return relationship_of(me, target)
+
+
+def _unendorse(request: HttpRequest, account_id: str) -> dict[str, Any]:
+    me = require(request, "write:accounts")
+    target = get_target(request, account_id)
+    account_services.unendorse(me, target)
+    return relationship_of(me, target)
+
+
+# ``pin``/``unpin`` are the historical names; Mastodon 4.4 added ``endorse``/``unendorse``.
+for _verb, _view in (
+    ("pin", _endorse),
+    ("endorse", _endorse),
+    ("unpin", _unendorse),
+    ("unendorse", _unendorse),
+):
+    router.post(
+        f"/v1/accounts/{{account_id}}/{_verb}",
+        response=schemas.Relationship,
+        operation_id=f"account_{_verb}",
+    )(_view)
+
+
+@router.get("/v1/endorsements", response=list[schemas.Account])
+def endorsements(request: HttpRequest, response: HttpResponse) -> list[Any]:
+    me = require(request, "read:accounts")
+    return account_page(request, response, account_queries.endorsed_accounts(me), "endorsed_by_rel")
 
 
 @router.get("/v1/follow_requests", response=list[schemas.Account])

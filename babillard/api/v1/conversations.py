@@ -1,9 +1,10 @@
 """``/api/v1/conversations``: direct-message threads, read from the direct posts.
 
 A conversation is a thread of direct posts the viewer wrote or was mentioned
-in, named by its first post's id. Babillard keeps no per-reader conversation
-state yet, so every conversation reads as ``unread: false`` and removing one
-from the list is not offered.
+in, named by its first post's id. Each reader's state (read up to, removed up
+to) is a ``ConversationState`` row: a conversation is unread when someone else
+posted in it after the reader last read it, and a removed one comes back when
+a newer post arrives.
 """
 
 from typing import Any
@@ -18,6 +19,7 @@ from babillard.api.base import as_int, link_header, params, require
 from babillard.core.errors import NotFound
 from babillard.core.pagination import clamp_limit
 from babillard.statuses import queries as status_queries
+from babillard.statuses import services as status_services
 from babillard.statuses.models import Status
 
 router = Router(tags=["conversations"])
@@ -26,7 +28,7 @@ WINDOW = 1000
 
 
 def _threads(me: Account) -> dict[int, list[Status]]:
-    """Direct posts visible to the viewer, newest first, by thread."""
+    """Direct posts visible to the viewer, newest first, by thread (removed ones left out)."""
     found = status_queries.with_relations(
         status_queries.visible_statuses(me)
         .filter(Q(account=me) | Q(mentions__account=me), visibility=Visibility.DIRECT)
@@ -36,7 +38,13 @@ def _threads(me: Account) -> dict[int, list[Status]]:
     threads: dict[int, list[Status]] = {}
     for status in found:
         threads.setdefault(status.thread_root_id or status.pk, []).append(status)
-    return threads
+    removed = status_queries.removed_conversations(me, list(threads))
+    return {root: posts for root, posts in threads.items() if posts[0].pk > removed.get(root, 0)}
+
+
+def _unread(me: Account, root: int, posts: list[Status]) -> bool:
+    read_up_to = status_queries.conversation_read_up_to(me, root)
+    return any(p.pk > read_up_to and p.account_id != me.pk for p in posts)
 
 
 def _entity(me: Account, root: int, posts: list[Status]) -> dict[str, Any]:
@@ -47,7 +55,7 @@ def _entity(me: Account, root: int, posts: list[Status]) -> dict[str, Any]:
                 others.setdefault(account.pk, account)
     return {
         "id": str(root),
-        "unread": False,
+        "unread": _unread(me, root, posts),
         "accounts": [serializers.account(a) for a in others.values()],
         "last_status": serializers.status(me, posts[0]),
     }
@@ -74,11 +82,25 @@ def conversations(request: HttpRequest, response: HttpResponse) -> list[Any]:
     return [_entity(me, root, posts) for root, posts in threads]
 
 
-@router.post("/v1/conversations/{conversation_id}/read", response=schemas.Conversation)
-def read(request: HttpRequest, conversation_id: str) -> dict[str, Any]:
-    me = require(request, "write:conversations")
+def _conversation(me: Account, conversation_id: str) -> tuple[int, list[Status]]:
     root = as_int(conversation_id)
     posts = _threads(me).get(root or 0)
     if not posts or root is None:
         raise NotFound(conversation_id)
+    return root, posts
+
+
+@router.post("/v1/conversations/{conversation_id}/read", response=schemas.Conversation)
+def read(request: HttpRequest, conversation_id: str) -> dict[str, Any]:
+    me = require(request, "write:conversations")
+    root, posts = _conversation(me, conversation_id)
+    status_services.mark_conversation_read(me, root, posts[0].pk)
     return _entity(me, root, posts)
+
+
+@router.delete("/v1/conversations/{conversation_id}", response=schemas.Empty)
+def remove(request: HttpRequest, conversation_id: str) -> dict[str, Any]:
+    me = require(request, "write:conversations")
+    root, posts = _conversation(me, conversation_id)
+    status_services.remove_conversation(me, root, posts[0].pk)
+    return {}

@@ -1,5 +1,4 @@
-"""Smaller resources: markers, preferences, reports, tags, and the groups
-Babillard answers empty (trends, suggestions, endorsements, announcements...)."""
+"""Smaller resources: markers, preferences, reports, tags, and announcements (none yet)."""
 
 from typing import Any
 
@@ -28,6 +27,7 @@ from babillard.moderation import services as moderation_services
 from babillard.statuses import queries as status_queries
 from babillard.statuses.models import Tag
 from babillard.timelines import services as timeline_services
+from babillard.timelines import trends
 from babillard.timelines.models import TagFollow
 
 router = Router(tags=["misc"])
@@ -124,7 +124,10 @@ def _tag(me: Account | None, name: str) -> dict[str, Any]:
     if found is None:
         raise NotFound(name)
     following = TagFollow.objects.filter(account=me, tag=found).exists() if me else None
-    return serializers.tag(found, following=following)
+    return {
+        **serializers.tag(found, following=following),
+        "history": serializers.tag_history(trends.tag_history(found)),
+    }
 
 
 @router.get("/v1/tags/{name}", response=schemas.Tag)
@@ -171,24 +174,7 @@ def _empty(scope: str | None) -> Any:
     return answer
 
 
-# Groups answered with an empty list so that clients that call them keep working.
-for _path, _scope in (
-    ("/v1/trends/tags", None),
-    ("/v1/trends/statuses", None),
-    ("/v1/trends/links", None),
-    ("/v1/trends", None),
-    ("/v1/suggestions", "read:accounts"),
-    ("/v2/suggestions", "read:accounts"),
-    ("/v1/endorsements", "read:accounts"),
-    ("/v1/featured_tags", "read:accounts"),
-    ("/v1/announcements", None),
-):
-    _view = _empty(_scope)
-    _view.__name__ = "empty_" + _path.strip("/").replace("/", "_")
-    router.get(_path)(_view)
-
-
-@router.get("/v1/accounts/{account_id}/featured_tags")
-def account_featured_tags(request: HttpRequest, account_id: str) -> list[Any]:
-    viewer(request, "read:accounts")
+@router.get("/v1/announcements")
+def announcements(request: HttpRequest) -> list[Any]:
+    """Babillard has no announcements yet (see docs/api.md): always an empty list."""
     return []

@@ -327,6 +327,22 @@ def unpin(request: HttpRequest, status_id: str) -> dict[str, Any]:
     return serializers.status(me, found)
 
 
+@router.post("/v1/statuses/{status_id}/mute", response=schemas.Status)
+def mute_conversation(request: HttpRequest, status_id: str) -> dict[str, Any]:
+    me = require(request, "write:mutes")
+    found = _status(me, status_id)
+    status_services.mute_conversation(me, found)
+    return serializers.status(me, found)
+
+
+@router.post("/v1/statuses/{status_id}/unmute", response=schemas.Status)
+def unmute_conversation(request: HttpRequest, status_id: str) -> dict[str, Any]:
+    me = require(request, "write:mutes")
+    found = _status(me, status_id)
+    status_services.unmute_conversation(me, found)
+    return serializers.status(me, found)
+
+
 @router.get("/v1/statuses/{status_id}/favourited_by", response=list[schemas.Account])
 def favourited_by(request: HttpRequest, response: HttpResponse, status_id: str) -> list[Any]:
     me = viewer(request, "read:accounts")

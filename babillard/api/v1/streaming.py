@@ -1,7 +1,7 @@
 """``/api/v1/streaming/*``: server-sent events of the user, public, hashtag, list and direct streams.
 
-The WebSocket endpoint is not served (see docs/api.md); clients that find no
-WebSocket fall back to polling, and Mastodon.py uses these event streams.
+Mastodon.py reads these event streams; the WebSocket endpoint ``/api/v1/streaming``
+that most apps use is served beside Django by ``babillard/api/websocket.py``.
 """
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse

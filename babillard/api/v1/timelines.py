@@ -26,6 +26,7 @@ from babillard.core.pagination import Page, paginate
 from babillard.statuses import queries as status_queries
 from babillard.statuses.models import Status
 from babillard.timelines import queries as timeline_queries
+from babillard.timelines import trends
 from babillard.timelines.models import List
 
 router = Router(tags=["timelines"])
@@ -143,11 +144,15 @@ def direct(request: HttpRequest, response: HttpResponse) -> list[Any]:
     return render_page(request, response, me, paginate(found, **page_args(request)))
 
 
-@router.get("/v1/timelines/link")
-def link(request: HttpRequest) -> list[Any]:
-    """Link timelines need preview cards, which Babillard does not fetch: always empty."""
-    _public_viewer(request)
-    return []
+@router.get("/v1/timelines/link", response=list[schemas.Status])
+def link(request: HttpRequest, response: HttpResponse) -> list[Any]:
+    """Public posts linking to ``url`` (Mastodon's timeline of a trending link)."""
+    me = _public_viewer(request)
+    url = as_str(params(request).get("url")).strip()
+    if not url:
+        raise ApiError(400, "Missing url parameter")
+    page = trends.link_timeline(me, url, **page_args(request))
+    return render_page(request, response, me, page, "public")
 
 
 @router.get("/v1/bookmarks", response=list[schemas.Status])
