@@ -38,7 +38,7 @@ def get_local_account(username: str) -> Account:
 
 
 def hidden_account_ids(viewer: Account, *, for_notifications: bool = False) -> set[int]:
-    """Accounts hidden from the viewer: blocked either way, or muted.
+    """Accounts hidden from the viewer: blocked either way, muted, or on a server it hides.
 
     For notifications, a mute hides only when it was made with its notifications.
     """
@@ -55,6 +55,9 @@ def hidden_account_ids(viewer: Account, *, for_notifications: bool = False) -> s
             "target_id", flat=True
         )
     )
+    from babillard.moderation.queries import hidden_domain_account_ids
+
+    ids.update(hidden_domain_account_ids(viewer))
     return ids
 
 
@@ -111,9 +114,12 @@ class Relationship:
     requested_by: bool
     endorsed: bool
     note: str
+    domain_blocking: bool = False
 
 
 def relationship(viewer: Account, target: Account) -> Relationship:
+    from babillard.moderation.queries import blocks_domain
+
     follow = Follow.objects.filter(account=viewer, target=target).first()
     mute = (
         Mute.objects.filter(account=viewer, target=target)
@@ -136,6 +142,7 @@ def relationship(viewer: Account, target: Account) -> Relationship:
         .values_list("comment", flat=True)
         .first()
         or "",
+        domain_blocking=blocks_domain(viewer, target.domain),
     )
 
 

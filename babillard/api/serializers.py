@@ -127,7 +127,7 @@ def relationship(target: Account, rel: Relationship) -> JSON:
         "muting_notifications": rel.muting_notifications,
         "requested": rel.requested,
         "requested_by": rel.requested_by,
-        "domain_blocking": False,
+        "domain_blocking": rel.domain_blocking,
         "endorsed": rel.endorsed,
         "note": rel.note,
     }

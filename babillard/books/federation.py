@@ -113,8 +113,10 @@ def _plain_text_of(post: BookPost, books: list[Book], content: str) -> tuple[str
             source += _(", p. %(page)d") % {"page": post.quote_page}
         return f"{content}<p>{source}</p>", None
     if post.kind == BookKind.READING:
-        return f"{content}<p>({_('reading %(books)s') % {'books': cited}})</p>", None
-    return f"{content}<p>({_('about %(books)s') % {'books': cited}})</p>", None
+        note = _("reading %(books)s") % {"books": cited}
+    else:
+        note = _("about %(books)s") % {"books": cited}
+    return f"{content}<p>({note})</p>", None
 
 
 def add_book_fields(status: Status, note: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ they read Mastodon's.
 
 import hashlib
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +15,9 @@ from django.utils import timezone
 from babillard.accounts.models import Account, AccountKind, Visibility
 from babillard.core import links
 from babillard.statuses.models import Poll, Status
+
+if TYPE_CHECKING:
+    from babillard.moderation.models import Report
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 PUBLIC_ALIASES = {PUBLIC, "as:Public", "Public"}
@@ -31,6 +34,8 @@ CONTEXT: list[Any] = [
         "toot": "http://joinmastodon.org/ns#",
         "featured": {"@id": "toot:featured", "@type": "@id"},
         "featuredTags": {"@id": "toot:featuredTags", "@type": "@id"},
+        "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+        "movedTo": {"@id": "as:movedTo", "@type": "@id"},
         "discoverable": "toot:discoverable",
         "indexable": "toot:indexable",
         "blurhash": "toot:blurhash",
@@ -108,6 +113,9 @@ def actor_to_activity(account: Account) -> dict[str, Any]:
         document["image"] = {"type": "Image", "url": _media_url(account.header_url)}
     if account.moved_to_id and account.moved_to:
         document["movedTo"] = account.moved_to.uri
+    aliases = [alias.uri for alias in account.aliases.all()]
+    if aliases:
+        document["alsoKnownAs"] = aliases
     return document
 
 
@@ -225,6 +233,13 @@ def update_activity(status: Status) -> dict[str, Any]:
             "object": note,
         }
     )
+
+
+def poll_update_activity(status: Status) -> dict[str, Any]:
+    """An Update of a Question carrying its new counts (each one a new id, unlike edits)."""
+    activity = update_activity(status)
+    activity["id"] = f"{status.uri}#updates/{int(timezone.now().timestamp() * 1000)}"
+    return activity
 
 
 def delete_activity(status: Status) -> dict[str, Any]:
@@ -351,5 +366,22 @@ def vote_activity(account: Account, poll: Poll, choice: int) -> dict[str, Any]:
                 "to": [question.account.uri],
                 "inReplyTo": question.uri,
             },
+        }
+    )
+
+
+def flag_activity(report: "Report") -> dict[str, Any]:
+    """A report forwarded to the reported account's server, as Mastodon sends it."""
+    from babillard.federation.client import instance_actor_uri
+
+    reported = [str(report.target.uri)]
+    reported += [str(s.uri) for s in report.statuses.all() if s.uri]
+    return with_context(
+        {
+            "id": f"{instance_actor_uri()}#reports/{report.pk}",
+            "type": "Flag",
+            "actor": instance_actor_uri(),
+            "content": report.comment,
+            "object": reported,
         }
     )

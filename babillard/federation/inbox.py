@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from babillard.accounts.models import Account, Follow, FollowRequest
 from babillard.core.errors import Forbidden, NotFound
@@ -121,9 +122,9 @@ def _check_ownership(payload: dict[str, Any]) -> None:
 
 
 def _domain_refused(domain: str) -> bool:
-    from babillard.moderation.models import DomainBlock
+    from babillard.moderation.queries import is_domain_suspended
 
-    return DomainBlock.objects.filter(domain__iexact=domain, severity="suspend").exists()
+    return is_domain_suspended(domain)
 
 
 def verify_signer(method: str, path: str, headers: Mapping[str, str], body: bytes) -> Account:
@@ -230,9 +231,10 @@ def handle_follow(activity: dict[str, Any], actor: Account) -> str:
     from babillard.accounts.queries import is_blocked_either_way
     from babillard.accounts.services import follow
     from babillard.federation import outbox
+    from babillard.moderation.queries import blocks_domain
 
     target = _local_account(id_of(activity.get("object")))
-    if is_blocked_either_way(actor, target):
+    if is_blocked_either_way(actor, target) or blocks_domain(target, actor.domain):
         # Mastodon answers a Follow it will not honour with a Reject, so the other side stops waiting.
         outbox.reject_refused_follow(target, actor, activity["id"])
         return "refused: blocked"
@@ -277,7 +279,7 @@ def handle_reject(activity: dict[str, Any], actor: Account) -> str:
 
 def _vote(note: dict[str, Any], actor: Account) -> str | None:
     """A poll answer (Mastodon: a Note with a ``name`` and no content, replying to the poll)."""
-    from babillard.statuses.services import vote
+    from babillard.statuses.services import add_vote_choice, vote
 
     if not isinstance(note.get("name"), str) or note.get("content"):
         return None
@@ -290,7 +292,11 @@ def _vote(note: dict[str, Any], actor: Account) -> str | None:
     choice = poll.options.index(note["name"])
     if poll.votes.filter(account=actor, choice=choice).exists():
         return "already voted"
-    vote(actor, poll, [choice])
+    if poll.multiple:
+        # One Note per chosen option: each counts, the voter once.
+        add_vote_choice(actor, poll, choice)
+    else:
+        vote(actor, poll, [choice])
     return "voted"
 
 
@@ -309,8 +315,18 @@ def handle_create(activity: dict[str, Any], actor: Account) -> str:
     return "stored" if stored is not None else "nobody here needs it"
 
 
+def _is_edit(document: dict[str, Any], status: Status) -> bool:
+    """As Mastodon decides: an edit carries an ``updated`` later than the last one known.
+
+    An Update of a Question without it only refreshes the poll's counts.
+    """
+    value = document.get("updated")
+    updated = parse_datetime(value) if isinstance(value, str) else None
+    return updated is not None and (status.edited_at is None or updated > status.edited_at)
+
+
 def handle_update(activity: dict[str, Any], actor: Account) -> str:
-    from babillard.statuses.services import update_remote_status
+    from babillard.statuses.services import refresh_remote_poll, update_remote_status
 
     target = activity.get("object")
     if not isinstance(target, dict):
@@ -324,6 +340,9 @@ def handle_update(activity: dict[str, Any], actor: Account) -> str:
     if status.account_id != actor.pk or author_uri(target) != actor.uri:
         raise Forbidden("only the author updates a post")
     fields = note_fields(target, actor)
+    if fields["poll"] and hasattr(status, "poll") and not _is_edit(target, status):
+        refresh_remote_poll(status, fields["poll"])
+        return "poll counts updated"
     update_remote_status(
         status,
         content=fields["content"],
@@ -453,8 +472,10 @@ def handle_move(activity: dict[str, Any], actor: Account) -> str:
     if id_of(activity.get("object")) != actor.uri:
         raise Forbidden("only an actor moves itself")
     target_uri = id_of(activity.get("target"))
-    if not target_uri or is_local_uri(target_uri):
-        raise InvalidDocument("Move to an unknown or local target")
+    if not target_uri:
+        raise InvalidDocument("Move without a target")
+    if is_local_uri(target_uri):
+        return _move_here(actor, target_uri)
     document = fetch(target_uri)
     aliases = [id_of(alias) for alias in as_list(document.get("alsoKnownAs"))]
     if actor.uri not in aliases:
@@ -464,6 +485,49 @@ def handle_move(activity: dict[str, Any], actor: Account) -> str:
         return "already moved"
     move_account(actor, target)
     return "moved"
+
+
+def _move_here(actor: Account, target_uri: str) -> str:
+    """A remote actor moved to a local account, which must list it among its aliases."""
+    from babillard.accounts.services import move_account
+    from babillard.federation.models import AccountAlias
+
+    target = _local_account(target_uri)
+    if not AccountAlias.objects.filter(account=target, uri=actor.uri).exists():
+        raise Forbidden("the new account does not name the old one")
+    if actor.moved_to_id == target.pk:
+        return "already moved"
+    move_account(actor, target)
+    return "moved"
+
+
+def handle_flag(activity: dict[str, Any], actor: Account) -> str:
+    """A report forwarded by another server (Mastodon sends it from its instance actor).
+
+    ``object`` lists the reported accounts and posts; one report per local account.
+    """
+    from babillard.moderation.services import receive_remote_report
+
+    named = [id_of(item) for item in as_list(activity.get("object"))]
+    local = [uri for uri in named if is_local_uri(uri)]
+    accounts = list(Account.objects.filter(uri__in=local, domain=""))
+    statuses = [s for s in (find_status(uri) for uri in local) if s is not None and s.local]
+    if not accounts:
+        # Some servers name only the posts.
+        accounts = list({s.account for s in statuses})
+    if not accounts:
+        return "unknown object"
+    content = activity.get("content")
+    comment = content if isinstance(content, str) else ""
+    for target in accounts:
+        receive_remote_report(
+            actor,
+            target,
+            [s for s in statuses if s.account_id == target.pk],
+            comment=comment,
+            uri=activity["id"],
+        )
+    return "reported"
 
 
 # One table from activity type to handler.
@@ -480,6 +544,7 @@ HANDLERS: dict[str, Handler] = {
     "Block": handle_block,
     "Undo": handle_undo,
     "Move": handle_move,
+    "Flag": handle_flag,
 }
 
 

@@ -109,3 +109,20 @@ class InstanceActor(models.Model):
     private_key = models.TextField()
     public_key = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class AccountAlias(models.Model):
+    """Another actor a local account also is (``alsoKnownAs``), so that it may move here."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="aliases")
+    uri = models.URLField(max_length=2000)
+    acct = models.CharField(max_length=320)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = _("account aliases")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["account", "uri"], name="alias_once")]
+
+    def __str__(self) -> str:
+        return f"{self.account} = {self.acct}"

@@ -10,9 +10,11 @@ the inbox, send nothing: only local actors deliver.
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -22,24 +24,29 @@ from babillard.federation import activities
 from babillard.federation.models import Delivery, RemoteServer
 from babillard.statuses.models import Favourite, Poll, Status
 
+if TYPE_CHECKING:
+    from babillard.moderation.models import Report
+
 logger = logging.getLogger(__name__)
 
 
-def _suspended_domains(domains: Iterable[str]) -> set[str]:
-    from babillard.moderation.models import DomainBlock
+def _refused_domains(domains: Iterable[str], sender: Account | None) -> set[str]:
+    """Servers that get nothing: suspended ones, and those the sender hides."""
+    from babillard.moderation.models import AccountDomainBlock, DomainBlock
 
-    return {
-        d.lower()
-        for d in DomainBlock.objects.filter(
-            domain__in=list(domains), severity="suspend"
-        ).values_list("domain", flat=True)
-    }
+    domains = list(domains)
+    refused = DomainBlock.objects.filter(domain__in=domains, severity="suspend")
+    found = {d.lower() for d in refused.values_list("domain", flat=True)}
+    if sender is not None:
+        hidden = AccountDomainBlock.objects.filter(account=sender, domain__in=domains)
+        found.update(hidden.values_list("domain", flat=True))
+    return found
 
 
-def inboxes_of(accounts: Iterable[Account]) -> list[str]:
+def inboxes_of(accounts: Iterable[Account], sender: Account | None = None) -> list[str]:
     """One inbox per server where it has a shared inbox, else each actor's own."""
     remote = [a for a in accounts if not a.is_local and not a.is_suspended]
-    refused = _suspended_domains({a.domain for a in remote})
+    refused = _refused_domains({a.domain for a in remote}, sender)
     found: list[str] = []
     for account in remote:
         if account.domain.lower() in refused:
@@ -51,7 +58,7 @@ def inboxes_of(accounts: Iterable[Account]) -> list[str]:
 
 
 def send(
-    sender: Account,
+    sender: Account | None,
     activity: dict[str, Any],
     recipients: Iterable[Account],
     *,
@@ -59,14 +66,17 @@ def send(
 ) -> int:
     """Queue ``activity`` for every inbox of ``recipients``; return how many were queued.
 
-    ``keep_key`` copies the sender's key into the rows, for an account about to be deleted.
+    ``sender`` None is the instance actor. ``keep_key`` copies the sender's key
+    into the rows, for an account about to be deleted.
     """
-    if not sender.is_local:
+    if sender is not None and not sender.is_local:
         return 0
     from babillard.federation.tasks import deliver
 
+    # A Reject still reaches a server the sender hides: it ends the follow there too.
+    hiding = sender if activity.get("type") != "Reject" else None
     queued = 0
-    for inbox in inboxes_of(recipients):
+    for inbox in inboxes_of(recipients, hiding):
         domain = (urlsplit(inbox).netloc or "").lower()
         server = RemoteServer.objects.filter(domain=domain).first()
         later = server.unavailable_until if server and server.is_unavailable else None
@@ -80,8 +90,8 @@ def send(
                     domain=domain,
                     payload=activity,
                     next_attempt_at=later or timezone.now(),
-                    key_id=activities.key_id(sender) if keep_key else "",
-                    signing_key=sender.private_key if keep_key else "",
+                    key_id=activities.key_id(sender) if keep_key and sender else "",
+                    signing_key=sender.private_key if keep_key and sender else "",
                 )
         except IntegrityError:
             continue  # already queued: sending twice is harmless but pointless
@@ -260,10 +270,42 @@ def deliver_actor_update(account: Account) -> None:
         send(account, activities.actor_update_activity(account), _remote_followers(account))
 
 
-def deliver_vote(account: Account, poll: Poll, choices: Iterable[int]) -> None:
-    """A vote in a remote poll: one Note per choice, named after it, to the author only."""
+# Votes arriving within this many seconds of each other share one Update of the poll.
+POLL_UPDATE_DELAY = 180
+
+
+def poll_update_key(poll_id: int) -> str:
+    return f"federation:poll-update:{poll_id}"
+
+
+def _schedule_poll_update(poll: Poll) -> None:
+    """Send the poll's new counts once, a little later, however many votes arrive meanwhile."""
+    from babillard.federation.tasks import distribute_poll_update
+
+    if not _federated(poll.status):
+        return
+    if cache.add(poll_update_key(poll.pk), 1, timeout=POLL_UPDATE_DELAY):
+        when = timezone.now() + timedelta(seconds=POLL_UPDATE_DELAY)
+        enqueue_at(distribute_poll_update, when, poll.pk)
+
+
+def deliver_poll_update(poll: Poll) -> None:
+    """An Update of a local Question with its current counts, to everyone who got the poll."""
     status = poll.status
-    if not account.is_local or status.account.is_local:
+    if _federated(status):
+        send(status.account, activities.poll_update_activity(status), _status_audience(status))
+
+
+def deliver_vote(account: Account, poll: Poll, choices: Iterable[int]) -> None:
+    """A vote in a remote poll: one Note per choice, named after it, to the author only.
+
+    A vote in a local poll changes its counts, which remote servers learn by an Update.
+    """
+    status = poll.status
+    if status.account.is_local:
+        _schedule_poll_update(poll)
+        return
+    if not account.is_local:
         return
     for choice in choices:
         send(account, activities.vote_activity(account, poll, choice), [status.account])
@@ -296,3 +338,15 @@ def deliver_account_delete(account: Account) -> None:
 def deliver_move(account: Account, target: Account) -> None:
     if account.is_local:
         send(account, activities.move_activity(account, target), _remote_followers(account))
+
+
+def deliver_flag(report: "Report") -> None:
+    """Forward a report about a remote account to its server, from the instance actor.
+
+    As Mastodon sends it: the account and the reported posts as ``object``, the
+    comment as ``content``; the reporter is not named.
+    """
+    target = report.target
+    if target.is_local:
+        return
+    send(None, activities.flag_activity(report), [target])

@@ -80,15 +80,15 @@ def _url(value: Any) -> str:
 
 
 def _domain_suspended(domain: str) -> bool:
-    from babillard.moderation.models import DomainBlock
+    from babillard.moderation.queries import is_domain_suspended
 
-    return DomainBlock.objects.filter(domain__iexact=domain, severity="suspend").exists()
+    return is_domain_suspended(domain)
 
 
 def _domain_silenced(domain: str) -> bool:
-    from babillard.moderation.models import DomainBlock
+    from babillard.moderation.queries import is_domain_silenced
 
-    return DomainBlock.objects.filter(domain__iexact=domain, severity="silence").exists()
+    return is_domain_silenced(domain)
 
 
 def actor_fields(document: dict[str, Any], fetched_from: str = "") -> dict[str, Any]:
@@ -159,6 +159,8 @@ def store_actor(document: dict[str, Any], fetched_from: str = "") -> Account:
     if _domain_suspended(fields["domain"]):
         raise InvalidDocument("this server is blocked")
     silenced = _domain_silenced(fields["domain"])
+    if _rejects_media(fields["domain"]):
+        fields["avatar_remote_url"] = fields["header_remote_url"] = ""
     return update_remote_account(silenced=silenced, **fields)
 
 
@@ -365,9 +367,27 @@ def _published(document: dict[str, Any]) -> datetime:
     return moment
 
 
+def _as_links(media: list[dict[str, Any]]) -> str:
+    """Attachments of a server whose media are refused: links under the text, as Mastodon shows them."""
+    anchors = [
+        f'<a href="{escape(item["url"])}">{escape(item["description"] or item["url"])}</a>'
+        for item in media
+    ]
+    return f"<p>{'<br>'.join(anchors)}</p>"
+
+
+def _rejects_media(domain: str) -> bool:
+    from babillard.moderation.queries import rejects_media
+
+    return rejects_media(domain)
+
+
 def note_fields(document: dict[str, Any], author: Account) -> dict[str, Any]:
     """The arguments of ``receive_remote_status`` for a Note-like object."""
     content, language = _content(document)
+    media = _media(document)
+    if media and _rejects_media(author.domain):
+        content, media = content + _as_links(media), []
     return {
         "uri": document["id"],
         "url": _url(document.get("url")) or document["id"],
@@ -380,7 +400,7 @@ def note_fields(document: dict[str, Any], author: Account) -> dict[str, Any]:
         "language": language,
         "mentions": _mentioned_accounts(document),
         "tags": _hashtags(document),
-        "media": _media(document),
+        "media": media,
         "poll": _poll(document),
         "created_at": _published(document),
     }

@@ -54,6 +54,13 @@ def resume_deliveries(domain: str) -> int:
     return len(waiting)
 
 
+def _from_instance_actor(delivery: Delivery) -> bool:
+    """Activities of the instance actor (forwarded reports) have no sender row: it signs them."""
+    from babillard.federation.client import instance_actor_uri
+
+    return delivery.payload.get("actor") == instance_actor_uri()
+
+
 def attempt(delivery: Delivery) -> bool:
     """Send one delivery now; on failure schedule the next attempt. Returns success."""
     from babillard.federation.client import post
@@ -61,7 +68,7 @@ def attempt(delivery: Delivery) -> bool:
     error, code = "", None
     try:
         key = (delivery.key_id, delivery.signing_key) if delivery.signing_key else None
-        if delivery.sender is None and key is None:
+        if delivery.sender is None and key is None and not _from_instance_actor(delivery):
             # The sender was deleted and nothing can sign for it: this will never go.
             Delivery.objects.filter(pk=delivery.pk).delete()
             return False
@@ -142,3 +149,18 @@ def retry_due_deliveries() -> int:
         deliver.enqueue(pk)
         count += 1
     return count
+
+
+@task()
+def distribute_poll_update(poll_id: int) -> None:
+    """Send a local poll's counts to the servers that got it (votes are gathered meanwhile)."""
+    from django.core.cache import cache
+
+    from babillard.federation.outbox import deliver_poll_update, poll_update_key
+    from babillard.statuses.models import Poll
+
+    cache.delete(poll_update_key(poll_id))
+    poll = Poll.objects.filter(pk=poll_id).select_related("status__account").first()
+    if poll is not None:
+        with transaction.atomic():
+            deliver_poll_update(poll)

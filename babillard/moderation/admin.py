@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from babillard.moderation.models import DomainBlock, ModerationAction, Report
+from babillard.moderation.models import AccountDomainBlock, DomainBlock, ModerationAction, Report
 
 
 @admin.register(Report)
@@ -18,4 +18,12 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
 @admin.register(DomainBlock)
 class DomainBlockAdmin(admin.ModelAdmin):
-    list_display = ("domain", "severity", "created_at")
+    list_display = ("domain", "severity", "reject_media", "created_at")
+    list_filter = ("severity", "reject_media")
+
+
+@admin.register(AccountDomainBlock)
+class AccountDomainBlockAdmin(admin.ModelAdmin):
+    list_display = ("account", "domain", "created_at")
+    search_fields = ("domain",)
+    raw_id_fields = ("account",)

@@ -42,6 +42,8 @@ class ActionKind(models.TextChoices):
     APPROVE = "approve", _("Approve sign-up")
     REJECT = "reject", _("Reject sign-up")
     RESOLVE = "resolve", _("Resolve report")
+    BLOCK_DOMAIN = "block_domain", _("Block a server")
+    UNBLOCK_DOMAIN = "unblock_domain", _("Lift a server block")
 
 
 class ModerationAction(models.Model):
@@ -60,10 +62,33 @@ class ModerationAction(models.Model):
         ordering = ["-created_at"]
 
 
+class DomainSeverity(models.TextChoices):
+    NOOP = "noop", _("None")
+    SILENCE = "silence", _("Limit")
+    SUSPEND = "suspend", _("Suspend")
+
+
 class DomainBlock(models.Model):
+    """An instance-wide block of a remote server, as Mastodon's: a severity plus media refusal."""
+
     domain = models.CharField(max_length=255, unique=True)
-    severity = models.CharField(
-        max_length=10, choices=[("silence", _("Limit")), ("suspend", _("Suspend"))]
-    )
+    severity = models.CharField(max_length=10, choices=DomainSeverity.choices)
+    # Remote media of the domain are neither shown nor fetched: attachments become links.
+    reject_media = models.BooleanField(default=False)
     public_comment = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class AccountDomainBlock(models.Model):
+    """One person hides a whole remote server (Mastodon's per-user domain block)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="domain_blocks")
+    domain = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "domain"], name="account_domain_block_once")
+        ]
+        indexes = [models.Index(fields=["domain"])]

@@ -1,15 +1,27 @@
 """Reports and moderators' actions; every action leaves a row in the audit log."""
 
+import re
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from babillard.accounts.models import Account, User
+from babillard.accounts.models import Account, FollowRequest, User
 from babillard.core.errors import Forbidden, NotFound
-from babillard.moderation.models import ActionKind, ModerationAction, Report, ReportCategory
+from babillard.federation import outbox
+from babillard.moderation.models import (
+    AccountDomainBlock,
+    ActionKind,
+    DomainBlock,
+    DomainSeverity,
+    ModerationAction,
+    Report,
+    ReportCategory,
+)
 from babillard.notifications.models import NotificationType
 from babillard.notifications.services import notify
 from babillard.statuses.models import Status
@@ -44,20 +56,60 @@ def report(
                 _("A reported post must be one of this account's posts."), code="status"
             )
     with transaction.atomic():
-        created = Report.objects.create(
-            reporter=reporter,
-            target=target,
-            category=category,
-            comment=comment.strip(),
-            forward=forward,
+        created = _file_report(
+            reporter, target, statuses, category=category, comment=comment, forward=forward
         )
-        created.statuses.set(statuses)
-        for moderator in Account.objects.filter(user__is_moderator=True).exclude(pk=target.pk):
-            notification = notify(moderator, reporter, NotificationType.ADMIN_REPORT)
-            if notification:
-                notification.report = created
-                notification.save(update_fields=["report"])
+        if forward and not target.is_local:
+            outbox.deliver_flag(created)
     return created
+
+
+def _file_report(
+    reporter: Account,
+    target: Account,
+    statuses: Sequence[Status],
+    *,
+    category: str = ReportCategory.OTHER,
+    comment: str = "",
+    forward: bool = False,
+    uri: str = "",
+) -> Report:
+    created = Report.objects.create(
+        reporter=reporter,
+        target=target,
+        category=category,
+        comment=comment.strip(),
+        forward=forward,
+        uri=uri,
+    )
+    created.statuses.set(statuses)
+    for moderator in Account.objects.filter(user__is_moderator=True).exclude(pk=target.pk):
+        notification = notify(moderator, reporter, NotificationType.ADMIN_REPORT)
+        if notification:
+            notification.report = created
+            notification.save(update_fields=["report"])
+    return created
+
+
+def receive_remote_report(
+    reporter: Account, target: Account, statuses: Sequence[Status], *, comment: str, uri: str
+) -> Report:
+    """A report another server forwarded (an ActivityPub ``Flag``) about a local account.
+
+    The posts must be the target's own local posts; the comment is cut to the
+    length of a local report's.
+    """
+    if reporter.is_local or not target.is_local:
+        raise ValidationError(_("Only reports about local accounts are received."), code="remote")
+    if any(s.account_id != target.pk for s in statuses):
+        raise ValidationError(
+            _("A reported post must be one of this account's posts."), code="status"
+        )
+    existing = Report.objects.filter(uri=uri, target=target).first() if uri else None
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        return _file_report(reporter, target, statuses, comment=comment[:1000], uri=uri)
 
 
 def _log(
@@ -156,3 +208,86 @@ def reject_sign_up(moderator: Account, user: User) -> None:
     with transaction.atomic():
         _log(moderator, ActionKind.REJECT, None, text=user.username)
         delete_user(user)
+
+
+# --- Domain blocks -------------------------------------------------------------
+
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*(:\d{{1,5}})?$")
+
+
+def normalize_domain(value: str) -> str:
+    """A server's domain as accounts store it: lower case, no scheme, path or ``@user``."""
+    text = value.strip().lower()
+    if "://" in text:
+        text = urlsplit(text).netloc
+    text = text.rsplit("@", 1)[-1].strip("/ .")
+    if not _DOMAIN.match(text) or ("." not in text and ":" not in text):
+        raise ValidationError(_("Enter a server's domain, such as example.org."), code="domain")
+    if text == settings.DOMAIN.lower():
+        raise ValidationError(_("You cannot block this server itself."), code="domain")
+    return text
+
+
+def block_domain(
+    moderator: Account,
+    domain: str,
+    *,
+    severity: str = DomainSeverity.SUSPEND,
+    reject_media: bool = False,
+    public_comment: str = "",
+) -> DomainBlock:
+    """Block a remote server for the whole instance, or change how it is blocked."""
+    _require_moderator(moderator)
+    domain = normalize_domain(domain)
+    if severity not in DomainSeverity.values:
+        raise ValidationError(_("Unknown severity."), code="severity")
+    if severity == DomainSeverity.NOOP and not reject_media:
+        raise ValidationError(_("Choose a severity or refuse the server's media."), code="severity")
+    with transaction.atomic():
+        blocked, _created = DomainBlock.objects.update_or_create(
+            domain=domain,
+            defaults={
+                "severity": severity,
+                "reject_media": reject_media or severity == DomainSeverity.SUSPEND,
+                "public_comment": public_comment.strip()[:1000],
+            },
+        )
+        if severity == DomainSeverity.SILENCE:
+            Account.objects.filter(domain__iexact=domain, silenced_at__isnull=True).update(
+                silenced_at=timezone.now()
+            )
+        _log(moderator, ActionKind.BLOCK_DOMAIN, None, text=f"{domain} ({severity})")
+    return blocked
+
+
+def unblock_domain(moderator: Account, domain: str) -> None:
+    _require_moderator(moderator)
+    with transaction.atomic():
+        deleted, _count = DomainBlock.objects.filter(domain__iexact=domain.strip()).delete()
+        if not deleted:
+            raise NotFound(domain)
+        _log(moderator, ActionKind.UNBLOCK_DOMAIN, None, text=domain.strip().lower())
+
+
+def hide_domain(account: Account, domain: str) -> AccountDomainBlock:
+    """Hide a whole remote server from one person, with Mastodon's effects.
+
+    Its accounts' posts and notifications disappear for the person (unless the
+    person follows them), its accounts stop following the person (each is sent
+    a Reject), and their pending follow requests are rejected.
+    """
+    from babillard.accounts.services import reject_follow_request, remove_follower
+
+    domain = normalize_domain(domain)
+    with transaction.atomic():
+        hidden, _created = AccountDomainBlock.objects.get_or_create(account=account, domain=domain)
+        for follower in Account.objects.filter(following_rel__target=account, domain=domain):
+            remove_follower(account, follower)
+        for request in FollowRequest.objects.filter(target=account, account__domain=domain):
+            reject_follow_request(account, request.account)
+    return hidden
+
+
+def unhide_domain(account: Account, domain: str) -> None:
+    AccountDomainBlock.objects.filter(account=account, domain=domain.strip().lower()).delete()

@@ -586,6 +586,28 @@ def vote(account: Account, poll: Poll, choices: Sequence[int]) -> Poll:
     return locked
 
 
+def add_vote_choice(account: Account, poll: Poll, choice: int) -> Poll:
+    """One more choice of a voter in a multiple-choice poll (remote servers send one per choice)."""
+    if not poll.multiple:
+        raise ValidationError(_("This poll takes a single choice."), code="poll")
+    if not PollVote.objects.filter(poll=poll, account=account).exists():
+        return vote(account, poll, [choice])
+    if poll.expired:
+        raise ValidationError(_("This poll has ended."), code="poll")
+    if not 0 <= choice < len(poll.options):
+        raise ValidationError(_("Choose one of the poll's choices."), code="poll")
+    with transaction.atomic():
+        locked = Poll.objects.select_for_update().get(pk=poll.pk)
+        _row, created = PollVote.objects.get_or_create(poll=locked, account=account, choice=choice)
+        if created:
+            counts = list(locked.votes_counts)
+            counts[choice] += 1
+            locked.votes_counts = counts
+            locked.save(update_fields=["votes_counts"])
+            outbox.deliver_vote(account, locked, [choice])
+    return locked
+
+
 def end_poll(status_id: int) -> None:
     """Tell the voters and the author that a poll has ended (once, when it has)."""
     with transaction.atomic():
@@ -655,6 +677,15 @@ def _remote_poll(status: Status, poll: dict[str, Any] | None) -> None:
             "voters_count": spec.voters_count or 0,
         },
     )
+
+
+def refresh_remote_poll(status: Status, poll: dict[str, Any]) -> None:
+    """New counts of a remote poll, sent by its server as votes arrive: not an edit."""
+    if status.account.is_local:
+        raise ValidationError(
+            _("Only remote posts are updated from remote servers."), code="invalid"
+        )
+    _remote_poll(status, poll)
 
 
 def receive_remote_status(

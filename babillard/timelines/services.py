@@ -75,7 +75,10 @@ def _recipients(status: Status) -> set[int]:
         from babillard.institutions.queries import internal_audience_ids
 
         owners &= internal_audience_ids(status.internal_to_id)
-    return owners - _readers_hiding(author.pk, original.account_id)
+    from babillard.moderation.queries import readers_hiding_domain_of
+
+    hiding = _readers_hiding(author.pk, original.account_id)
+    return owners - hiding - readers_hiding_domain_of(author, original.account)
 
 
 def _readers_hiding(*authors: int) -> set[int]:

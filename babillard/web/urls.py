@@ -5,6 +5,9 @@ from django.urls import include, path, re_path
 
 import babillard.web.views.books as books
 import babillard.web.views.events as events
+import babillard.web.views.institutions as institutions
+import babillard.web.views.sites as sites
+import babillard.web.views.federation_settings as federation_settings
 from babillard.web import feeds
 from babillard.web.views import accounts, auth, moderation, settings, statuses, timelines
 
@@ -29,6 +32,11 @@ urlpatterns = [
     path("compose", statuses.compose, name="compose"),
     path("scheduled", statuses.scheduled, name="scheduled"),
     path("scheduled/<int:scheduled_id>/cancel", statuses.cancel_scheduled, name="cancel_scheduled"),
+    path(
+        "statuses/<int:status_id>/reblog_as/<int:account_id>",
+        institutions.reblog_as,
+        name="status_reblog_as",
+    ),
     path("statuses/<int:status_id>/delete", statuses.delete, name="status_delete"),
     path("statuses/<int:status_id>/vote", statuses.vote, name="status_vote"),
     path("statuses/<int:status_id>/<str:verb>", statuses.action, name="status_action"),
@@ -74,6 +82,22 @@ urlpatterns = [
     path("settings/preferences", settings.preferences, name="settings_preferences"),
     path("settings/mutes", settings.mutes, name="settings_mutes"),
     path("settings/blocks", settings.blocks, name="settings_blocks"),
+    path(
+        "settings/domain_blocks",
+        federation_settings.domain_blocks,
+        name="settings_domain_blocks",
+    ),
+    path(
+        "settings/domain_blocks/remove",
+        federation_settings.unhide_domain,
+        name="settings_domain_unblock",
+    ),
+    path("settings/aliases", federation_settings.aliases, name="settings_aliases"),
+    path(
+        "settings/aliases/<int:alias_id>/remove",
+        federation_settings.remove_alias,
+        name="settings_alias_remove",
+    ),
     path("settings/invites", settings.invites, name="settings_invites"),
     # Authentication
     path("auth/sign_up", auth.sign_up, name="sign_up"),
@@ -116,6 +140,16 @@ urlpatterns = [
         name="moderation_account_action",
     ),
     path("moderation/log", moderation.audit_log, name="moderation_log"),
+    path(
+        "moderation/domain_blocks",
+        federation_settings.server_blocks,
+        name="moderation_domain_blocks",
+    ),
+    path(
+        "moderation/domain_blocks/remove",
+        federation_settings.lift_server_block,
+        name="moderation_domain_unblock",
+    ),
     # Events and their calendars
     path("events", events.agenda, name="events"),
     path("events.ics", events.events_ics, name="events_ics"),
@@ -140,6 +174,58 @@ urlpatterns = [
     re_path(rf"^tags/{TAG}/events\.ics$", events.tag_events_ics, name="tag_events_ics"),
     re_path(rf"^@{LOCAL_USER}/events$", events.account_agenda, name="account_events"),
     re_path(rf"^@{LOCAL_USER}/events\.ics$", events.account_events_ics, name="account_events_ics"),
+    path("moderation/institutions", institutions.moderation, name="moderation_institutions"),
+    path(
+        "moderation/institutions/<int:account_id>/<str:verb>",
+        institutions.moderation_action,
+        name="moderation_institution_action",
+    ),
+    # Institutions, sites and live occupancy
+    path("institutions", institutions.mine, name="institutions"),
+    path("institutions/<int:account_id>", institutions.manage, name="institution"),
+    path("institutions/<int:account_id>/staff", institutions.staff, name="institution_staff"),
+    path(
+        "institutions/<int:account_id>/staff/<int:member_id>/remove",
+        institutions.remove_member,
+        name="institution_remove_member",
+    ),
+    path("institutions/<int:account_id>/audit", institutions.audit, name="institution_audit"),
+    path(
+        "institutions/<int:account_id>/timeline",
+        institutions.timeline,
+        name="institution_timeline",
+    ),
+    path(
+        "institutions/<int:account_id>/calendar",
+        institutions.calendar,
+        name="institution_calendar",
+    ),
+    path(
+        "institutions/<int:account_id>/templates/<int:template_id>/delete",
+        institutions.delete_template,
+        name="institution_delete_template",
+    ),
+    path("institutions/<int:account_id>/sites", sites.institution_sites, name="institution_sites"),
+    path("institutions/<int:account_id>/network", sites.network, name="network"),
+    path("sites", sites.site_list, name="sites"),
+    path("sites/<int:site_id>", sites.site_page, name="site"),
+    path("sites/<int:site_id>/live", sites.site_live, name="site_live"),
+    path("sites/<int:site_id>/history.csv", sites.history_csv, name="site_history_csv"),
+    path("sites/<int:site_id>/manage", sites.site_manage, name="site_manage"),
+    path(
+        "sites/<int:site_id>/manage/<str:what>",
+        sites.site_manage_action,
+        name="site_manage_action",
+    ),
+    path(
+        "sites/<int:site_id>/manage/<str:what>/<int:item_id>/remove",
+        sites.site_remove,
+        name="site_remove",
+    ),
+    path("sites/<int:site_id>/statistics", sites.statistics, name="site_statistics"),
+    path("embed/sites/<int:site_id>", sites.embed, name="embed_site"),
+    path("occupancy", sites.staff_phone, name="staff_phone"),
+    path("spaces/<int:space_id>/occupancy", sites.space_update, name="space_update"),
     # Profiles and posts
     re_path(rf"^@{LOCAL_USER}\.rss$", feeds.AccountRss(), name="profile_rss"),
     re_path(rf"^@{LOCAL_USER}\.atom$", feeds.AccountAtom(), name="profile_atom"),

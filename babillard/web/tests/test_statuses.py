@@ -282,8 +282,9 @@ def test_reply_to_staff_only_post_stays_staff_only(alice: Account, bob: Account)
     reply = Status.objects.get(account=bob)
     assert reply.visibility == "internal"
     assert logged_in(alice).get(f"/@bob/{reply.pk}").status_code == 404
-    # the general composer does not offer staff-only posts
-    assert 'value="internal"' not in client.get("/compose").content.decode()
+    # the composer offers staff-only posts to members only
+    assert 'value="internal"' in client.get("/compose").content.decode()
+    assert 'value="internal"' not in logged_in(alice).get("/compose").content.decode()
 
 
 def test_sensitive_images(alice: Account, alice_client: Client) -> None:

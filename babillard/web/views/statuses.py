@@ -18,6 +18,7 @@ from babillard.statuses.models import Poll, ScheduledStatus, Status
 from babillard.statuses.queries import get_visible_status
 from babillard.statuses.queries import thread as thread_of
 from babillard.web.forms import ComposeForm, EditForm
+from babillard.web.views import institutions
 from babillard.web.views.books import attach_book_fields
 from babillard.web.views.common import (
     add_errors,
@@ -40,6 +41,7 @@ COMPOSE_ERROR_FIELDS = {
     "reply": "text",
     "media": "image_1",
     "type": "image_1",
+    "institution_id": "visibility",
 }
 # Followers-only and direct replies stay as private as the post they answer.
 PRIVACY_ORDER: list[str] = list(Visibility.values)
@@ -58,6 +60,7 @@ def reply_form(request: HttpRequest, parent: Status) -> ComposeForm:
         initial={"in_reply_to": parent.pk, "text": " ".join(handles) + (" " if handles else "")},
     )
     form.fields["text"].label = _("Your reply")
+    institutions.add_compose_fields(form, viewer)
     if parent.visibility == Visibility.INTERNAL:
         # A reply to a staff-only post stays staff-only (the service enforces it).
         field = form.fields["visibility"]
@@ -74,6 +77,8 @@ def reply_form(request: HttpRequest, parent: Status) -> ComposeForm:
 def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
     """Upload the images and publish in one transaction: nothing is half-written."""
     data = form.cleaned_data
+    acting_as = institutions.acting_institution(form)
+    owner = acting_as or author
     parent = None
     if data.get("in_reply_to"):
         try:
@@ -86,7 +91,7 @@ def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
             media_ids = []
             for number, (upload, alt) in enumerate(form.images(), start=1):
                 try:
-                    media_ids.append(services.upload_media(author, upload, alt).pk)
+                    media_ids.append(services.upload_media(owner, upload, alt).pk)
                 except ValidationError as error:
                     add_errors(form, error, {error.code or "": f"image_{number}"})
                     raise
@@ -98,8 +103,9 @@ def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
                     expires_in=data["poll_duration"],
                     multiple=bool(data.get("poll_multiple")),
                 )
-            return services.post_status(
+            return institutions.publish(
                 author,
+                acting_as,
                 data.get("text") or "",
                 visibility=data["visibility"],
                 spoiler_text=data.get("spoiler_text") or "",
@@ -110,6 +116,7 @@ def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
                 poll=poll,
                 local_only=bool(data.get("local_only")),
                 scheduled_at=data.get("scheduled_at"),
+                internal_to=institutions.internal_institution(form, author, parent),
             )
     except ValidationError as error:
         if not form.errors:
@@ -121,12 +128,13 @@ def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
 def compose(request: HttpRequest) -> HttpResponse:
     author = current_account(request)
     if request.method != "POST":
-        return render(
-            request,
-            "web/compose.html",
-            {"compose_form": ComposeForm(user=current_user(request))},
+        form = ComposeForm(
+            user=current_user(request), initial=institutions.compose_initial(request, author)
         )
+        institutions.add_compose_fields(form, author)
+        return render(request, "web/compose.html", {"compose_form": form})
     form = ComposeForm(request.POST, request.FILES, user=current_user(request))
+    institutions.add_compose_fields(form, author)
     created = _publish(request, form, author) if form.is_valid() else None
     if created is None:
         if is_htmx(request):
@@ -185,6 +193,7 @@ def status_page(request: HttpRequest, username: str, status_id: int) -> HttpResp
         "ancestors": ancestors,
         "descendants": descendants,
         "flags": status_context(viewer, [status, *ancestors, *descendants]),
+        "reblog_as": institutions.reblog_targets(viewer, status),
     }
     if viewer is not None:
         context["compose_form"] = reply_form(request, status)
