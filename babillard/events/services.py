@@ -53,6 +53,7 @@ from babillard.statuses.models import Status
 from babillard.statuses.services import get_or_create_tag, render_text
 
 MAX_TAGS = 10
+PLACE_IN_POST = 150
 TITLE_MAX = 200
 # Changes participants are told about.
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "time_zone", "site", "address", "online_url", "state")
@@ -331,7 +332,8 @@ def announcement_text(event: Event, tags: list[str]) -> str:
     lines = [event.title, when_text(event)]
     place = place_text(event)
     if place:
-        lines.append(place)
+        # The post has a length limit; the event page gives the whole address.
+        lines.append(place if len(place) <= PLACE_IN_POST else place[: PLACE_IN_POST - 1] + "…")
     lines.append(event_url(event))
     text = "\n".join(lines)
     if tags:

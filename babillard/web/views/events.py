@@ -63,7 +63,9 @@ class EventForm(forms.Form):
     organizer = forms.ChoiceField(label=gettext_lazy("Organiser"), required=False)
     site_id = forms.ChoiceField(label=gettext_lazy("Site"), required=False)
     address = forms.CharField(label=gettext_lazy("Address"), max_length=300, required=False)
-    online_url = forms.URLField(label=gettext_lazy("Online address"), required=False)
+    online_url = forms.URLField(
+        label=gettext_lazy("Online address"), required=False, assume_scheme="https"
+    )
     audience = forms.ChoiceField(label=gettext_lazy("Audience"), choices=Audience.choices)
     accessibility_notes = forms.CharField(
         label=gettext_lazy("Accessibility"),
@@ -78,7 +80,9 @@ class EventForm(forms.Form):
     registration = forms.ChoiceField(
         label=gettext_lazy("Registration"), choices=Registration.choices
     )
-    registration_url = forms.URLField(label=gettext_lazy("Registration address"), required=False)
+    registration_url = forms.URLField(
+        label=gettext_lazy("Registration address"), required=False, assume_scheme="https"
+    )
     waiting_list = forms.BooleanField(
         label=gettext_lazy("Waiting list when full"), required=False, initial=True
     )
