@@ -5,11 +5,16 @@ absolute: clients (masto.js, Mastodon.py) rely on all three. The shapes are
 described for the OpenAPI document by the classes of ``schemas.py``.
 """
 
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import prefetch_related_objects
+from django.db.models.signals import post_delete, post_save
 
 from babillard.accounts.models import Account, User
 from babillard.accounts.queries import Relationship
@@ -239,12 +244,45 @@ def filter_status(item: FilterStatus) -> JSON:
     return {"id": str(item.pk), "status_id": str(item.status_id)}
 
 
+# A status's entity without what depends on the viewer or changes without the status row
+# (``account``, the marks, ``poll``) is kept in the cache under the status id, beside a
+# fingerprint of the row's changing columns: an edit or a new count makes a new
+# fingerprint. The version of this file is part of the key, so that a field added here
+# is served at once; saving or deleting a status or one of its images drops its entry.
+STATUS_BODY_SECONDS = 24 * 3600
+_BODY_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+def _body_key(status_id: int) -> str:
+    return f"status-body:{_BODY_VERSION}:{status_id}"
+
+
+def _fingerprint(item: Status) -> str:
+    changing = (item.edited_at, item.replies_count, item.reblogs_count, item.favourites_count)
+    return f"{settings.DOMAIN}|{changing}"
+
+
+def _forget_body(sender: type, instance: Status | MediaAttachment, **kwargs: Any) -> None:
+    status_id = instance.pk if isinstance(instance, Status) else instance.status_id
+    if status_id is not None:
+        cache.delete(_body_key(status_id))
+
+
+for _model in (Status, MediaAttachment):
+    post_save.connect(_forget_body, sender=_model, dispatch_uid=f"status-body-{_model.__name__}")
+    post_delete.connect(
+        _forget_body, sender=_model, dispatch_uid=f"status-body-d-{_model.__name__}"
+    )
+
+
 class StatusRenderer:
     """Renders statuses for one viewer, loading their favourites, boosts and votes at once.
 
     With a filter ``context`` (home, public, thread, account, notifications) the
     viewer's filters apply: matching statuses carry ``filtered``, and those of a
-    filter whose action is ``hide`` are left out by ``many``.
+    filter whose action is ``hide`` are left out by ``many``. What does not depend on
+    the viewer comes from the cache when it is there (see ``STATUS_BODY_SECONDS``);
+    the images, mentions and hashtags of the others are loaded in one go.
     """
 
     def __init__(
@@ -255,6 +293,8 @@ class StatusRenderer:
         items = list(statuses)
         originals = [s.reblog or s for s in items]
         self.marks = interactions(viewer, items + originals)
+        self.accounts: dict[int, JSON] = {}
+        self.bodies = self._cached_bodies(items + [s.reblog for s in items if s.reblog])
         from babillard.api.babillard.events import events_of_statuses
 
         self.events = events_of_statuses(originals)
@@ -300,9 +340,60 @@ class StatusRenderer:
     def many(self, items: Iterable[Status]) -> list[JSON]:
         return [self.render(s) for s in items if not self.hidden(s)]
 
+    def _cached_bodies(self, items: list[Status]) -> dict[int, JSON]:
+        """Cached bodies still matching their status; the relations of the others loaded."""
+        found = cache.get_many([_body_key(s.pk) for s in items]) if items else {}
+        bodies = {}
+        for item in items:
+            entry = found.get(_body_key(item.pk))
+            if entry is not None and entry[0] == _fingerprint(item):
+                bodies[item.pk] = entry[1]
+        missing = [s for s in items if s.pk not in bodies]
+        if missing:
+            prefetch_related_objects(missing, "media", "mentions__account", "tags")
+        return bodies
+
+    def _account(self, item: Account) -> JSON:
+        if item.pk not in self.accounts:
+            self.accounts[item.pk] = account(item)
+        return self.accounts[item.pk]
+
     def _one(self, item: Status) -> JSON:
         marks, viewer = self.marks, self.viewer
         found_poll = _poll_of(item)
+        body = self.bodies.get(item.pk)
+        if body is None:
+            body = self.bodies[item.pk] = self._body(item)
+            cache.set(_body_key(item.pk), (_fingerprint(item), body), timeout=STATUS_BODY_SECONDS)
+        data = dict(body)
+        data.update(
+            {
+                "favourited": item.pk in marks["favourited"] if viewer else None,
+                "reblogged": item.pk in marks["reblogged"] if viewer else None,
+                "muted": item.pk in marks["muted"] if viewer else None,
+                "bookmarked": item.pk in marks["bookmarked"] if viewer else None,
+                "account": self._account(item.account),
+                "poll": (
+                    poll(found_poll, viewer, self.votes.get(found_poll.pk, []) if viewer else None)
+                    if found_poll is not None
+                    else None
+                ),
+            }
+        )
+        if item.pk in self.books:
+            data["babillard"] = {**data.get("babillard", {}), **self.books[item.pk]}
+        if item.pk in self.events:
+            from babillard.api.babillard.events import event_entity
+
+            event = event_entity(self.events[item.pk], viewer)
+            data["babillard"] = {**data.get("babillard", {}), "event": event}
+        if viewer is not None and viewer.pk == item.account_id:
+            data["pinned"] = item.pk in marks["pinned"]
+        return data
+
+    @staticmethod
+    def _body(item: Status) -> JSON:
+        """What a status's entity shows every viewer; ``_one`` fills in the rest."""
         is_reblog = item.reblog_id is not None
         data: JSON = {
             "id": str(item.pk),
@@ -325,15 +416,15 @@ class StatusRenderer:
             "reblogs_count": item.reblogs_count,
             "favourites_count": item.favourites_count,
             "edited_at": iso(item.edited_at),
-            "favourited": item.pk in marks["favourited"] if viewer else None,
-            "reblogged": item.pk in marks["reblogged"] if viewer else None,
-            "muted": item.pk in marks["muted"] if viewer else None,
-            "bookmarked": item.pk in marks["bookmarked"] if viewer else None,
+            "favourited": None,
+            "reblogged": None,
+            "muted": None,
+            "bookmarked": None,
             "content": item.content if not is_reblog else "",
             "filtered": [],
             "reblog": None,
             "application": None,
-            "account": account(item.account),
+            "account": None,
             "media_attachments": [media(m) for m in item.media.all()] if not is_reblog else [],
             "mentions": [
                 {
@@ -349,22 +440,9 @@ class StatusRenderer:
             "tags": [tag(t) for t in item.tags.all()] if not is_reblog else [],
             "emojis": [],
             "card": None,
-            "poll": (
-                poll(found_poll, viewer, self.votes.get(found_poll.pk, []) if viewer else None)
-                if found_poll is not None
-                else None
-            ),
+            "poll": None,
             "local_only": item.local_only,
         }
-        if item.pk in self.books:
-            data["babillard"] = {**data.get("babillard", {}), **self.books[item.pk]}
-        if item.pk in self.events:
-            from babillard.api.babillard.events import event_entity
-
-            event = event_entity(self.events[item.pk], viewer)
-            data["babillard"] = {**data.get("babillard", {}), "event": event}
-        if viewer is not None and viewer.pk == item.account_id:
-            data["pinned"] = item.pk in marks["pinned"]
         if not is_reblog:
             data["text"] = None
         return data

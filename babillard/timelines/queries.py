@@ -26,8 +26,12 @@ def without_hidden(viewer: Account | None, statuses: QuerySet[Status]) -> QueryS
     return statuses.exclude(account_id__in=hidden).exclude(reblog__account_id__in=hidden)
 
 
-def home(viewer: Account, **page: object) -> Page[Status]:
-    """The home feed: one range scan on the reader's feed entries, then the statuses."""
+def home(viewer: Account, *, prefetch: bool = True, **page: object) -> Page[Status]:
+    """The home feed: one range scan on the reader's feed entries, then the statuses.
+
+    ``prefetch=False`` joins the authors, boosts and polls but leaves the images,
+    mentions and hashtags to the caller (the API renders most statuses from its cache).
+    """
     entries = HomeFeedEntry.objects.filter(owner=viewer)
     hidden = hidden_account_ids(viewer)
     if hidden:
@@ -35,6 +39,8 @@ def home(viewer: Account, **page: object) -> Page[Status]:
     scanned = paginate(entries, key="status_id", **page)  # type: ignore[arg-type]
     ids = [entry.status_id for entry in scanned.items]
     found = with_relations(Status.objects.filter(pk__in=ids).filter(visible_to(viewer)))
+    if not prefetch:
+        found = found.prefetch_related(None)
     if hidden:
         found = found.exclude(account_id__in=hidden)
     by_id = {s.pk: s for s in found}

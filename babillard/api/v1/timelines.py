@@ -59,7 +59,11 @@ def render_page(
 def home(request: HttpRequest, response: HttpResponse) -> list[Any]:
     me = require(request, "read:statuses")
     return render_page(
-        request, response, me, timeline_queries.home(me, **page_args(request)), "home"
+        request,
+        response,
+        me,
+        timeline_queries.home(me, prefetch=False, **page_args(request)),
+        "home",
     )
 
 
