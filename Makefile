@@ -56,15 +56,18 @@ messages: $(VENV)/.installed-test
 	cd babillard && ../$(VENV)/bin/django-admin makemessages -l fr -l en --no-obsolete --no-location
 	cd babillard && ../$(VENV)/bin/django-admin compilemessages
 
-# Benchmarks (docs/benchmarks.md): wrk from Debian's packages drives a real server on loopback.
-bench: $(VENV)/.installed-test
+# Benchmarks (docs/benchmarks.md): wrk from Debian's packages drives a real server on loopback;
+# the "bench" extra adds the server stacks compared (granian, gunicorn) and pyinstrument.
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,bench]"
 	@command -v wrk >/dev/null 2>&1 || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(PY) -m bench
 
-bench-quick: $(VENV)/.installed-test
-	@command -v wrk >/dev/null 2>&1 || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+bench-quick: $(VENV)/.installed-bench
 	$(PY) -m bench --quick
 
 clean:

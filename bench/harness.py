@@ -21,6 +21,7 @@ It prints a table and writes ``bench/results/<time>.json``.
 import argparse
 import contextlib
 import http.cookiejar
+import importlib.util
 import json
 import os
 import platform
@@ -35,7 +36,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "lua"
 RESULTS = Path(__file__).resolve().parent / "results"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/babillard_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
 PASSWORD = "benchmark-password-2026"
 
 
@@ -126,8 +127,49 @@ def rss_bytes(pid: int) -> int:
     return total
 
 
+def stack_command(stack: str, port: int, workers: int) -> list[str]:
+    """The command line of one server stack on loopback (``STACKS``)."""
+    address = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    if stack == "serve":
+        return [sys.executable, "-m", "babillard.cli", "serve", "--no-worker", *address]
+    if stack == "uvicorn":
+        return [
+            sys.executable, "-m", "uvicorn", "babillard.asgi:application", *address,
+            "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+        ]  # fmt: skip
+    if stack in ("granian", "granian-wsgi"):
+        interface, target = (
+            ("asgi", "babillard.asgi:application")
+            if stack == "granian"
+            else ("wsgi", "babillard.wsgi:application")
+        )
+        return [
+            sys.executable, "-m", "granian", "--interface", interface, *address,
+            "--no-ws", "--log-level", "warning", target,
+        ]  # fmt: skip
+    if stack == "gunicorn":  # WSGI, synchronous workers with 4 threads each
+        return [
+            sys.executable, "-m", "gunicorn", "babillard.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            "--threads", "4", "--log-level", "warning",
+        ]  # fmt: skip
+    raise ValueError(f"unknown stack {stack}")
+
+
+# The servers compared at the largest size (``--stacks``); gunicorn and granian are
+# installed by ``make bench`` into the virtualenv only (not dependencies of the site).
+STACKS = "serve:2,granian:2,granian-wsgi:2,gunicorn:2"
+STACK_MODULES = {
+    "serve": "uvicorn",
+    "uvicorn": "uvicorn",
+    "granian": "granian",
+    "granian-wsgi": "granian",
+    "gunicorn": "gunicorn",
+}
+
+
 class Server:
-    """A real server on loopback: ``babillard serve --no-worker`` or uvicorn directly."""
+    """A real server on loopback, one of the stacks of ``stack_command``."""
 
     def __init__(self, env: dict[str, str], stack: str, workers: int = 1):
         self.env, self.stack, self.workers = env, stack, workers
@@ -135,20 +177,16 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         # Open for the server's whole life; closed (and removed) by ``stop``.
         self.log_file = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log")  # noqa: SIM115
-        if stack == "serve":
-            command = [
-                sys.executable, "-m", "babillard.cli", "serve", "--no-worker",
-                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
-            ]  # fmt: skip
-        else:  # uvicorn without the access log that ``serve`` keeps on
-            command = [
-                sys.executable, "-m", "uvicorn", "babillard.asgi:application",
-                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
-                "--lifespan", "off", "--no-access-log", "--log-level", "warning",
-            ]  # fmt: skip
         self.process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=self.log_file, stderr=subprocess.STDOUT
+            stack_command(stack, self.port, workers),
+            env=env,
+            cwd=ROOT,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
         )
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.process.poll() is not None:
@@ -368,6 +406,11 @@ def fresh_environment(database: str, home: Path) -> dict[str, str]:
 
 # -- one size on one database ----------------------------------------------------------
 
+# Further benchmarks run at the largest size, after posting, on the same loaded database:
+# name -> function(environment of the children, options) returning a JSON-able dict,
+# kept in the results under that name.
+EXTRA_BENCHMARKS: dict[str, Callable[[dict[str, str], argparse.Namespace], dict[str, Any]]] = {}
+
 
 def measure(
     database: str, accounts: int, posts: int, options: argparse.Namespace, last: bool
@@ -417,14 +460,29 @@ def measure(
             env, found, token, options, "serve", 1, last and not options.reads_only
         )
         if (last and not options.quick and not options.reads_only) or options.compare_stacks:
-            for stack, workers in (("uvicorn", 1), ("uvicorn", 2)):
-                name = f"{stack}-{workers}w-no-access-log"
-                log(f"  stack {name}")
-                result["stacks"][name] = serve_and_measure(
-                    env, found, token, options, stack, workers, False
+            for spec in options.stacks:
+                stack, workers = spec.split(":")
+                if importlib.util.find_spec(STACK_MODULES[stack]) is None:
+                    log(f"  stack {spec}: not installed (make bench installs it)")
+                    continue
+                log(f"  stack {spec}")
+                result["stacks"][f"{stack}-{workers}w"] = serve_and_measure(
+                    env, found, token, options, stack, int(workers), False
                 )
         if last and not options.reads_only:
             result["posting"] = posting(env, options)
+            result["federation"] = ops(
+                {
+                    **env,
+                    "BABILLARD_INSECURE_FEDERATION": "1",
+                    "BABILLARD_ALLOW_PRIVATE_ADDRESSES": "1",
+                },
+                "deliveries",
+            )
+            log(f"  federation deliveries: {result['federation']}")
+            for name, benchmark in EXTRA_BENCHMARKS.items():
+                log(f"  {name}")
+                result[name] = benchmark(env, options)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return result
@@ -607,6 +665,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--mixed-rate", type=int, default=50, help="requests per second")
     parser.add_argument("--compare-stacks", action="store_true", help="at every size")
     parser.add_argument(
+        "--stacks", default=STACKS, help="server:processes compared at the largest size"
+    )
+    parser.add_argument(
         "--reads-only",
         action="store_true",
         help="only the home timeline reads (no stacks, posting, mixed load)",
@@ -619,6 +680,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         int(s) for s in (options.sizes or ("10000,50000" if quick else "10000,100000")).split(",")
     ]
     options.connections = [int(c) for c in options.connections.split(",")]
+    options.stacks = [spec for spec in options.stacks.split(",") if spec]
     options.seconds = options.seconds or (4.0 if quick else 10.0)
     options.warmup = 1.0 if quick else 2.0
     options.floor_seconds = 1.0 if quick else 3.0
@@ -663,6 +725,13 @@ def main(argv: list[str] | None = None) -> None:
                 run = {"database": database, "posts": posts, "error": str(error)[-3000:]}
             results["runs"].append(run)
             output.write_text(json.dumps(results, indent=2))
+    if not options.reads_only:  # live occupancy (bench/occupancy.py), on the same databases
+        from bench import occupancy
+
+        quick = ["--quick"] if options.quick else []
+        settings = occupancy.parse([*quick, "--databases", ",".join(databases)])
+        results["occupancy"] = occupancy.run(settings)
+        print(occupancy.table(results["occupancy"]))
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     output.write_text(json.dumps(results, indent=2))
     print(report.table(results))

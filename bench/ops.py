@@ -9,6 +9,7 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -177,6 +178,64 @@ def sqlfloor(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def profile(args: argparse.Namespace) -> dict[str, Any]:
+    """One API home timeline request in-process: its queries, its time, where it goes.
+
+    The request runs through Django's whole handler (middleware, token, view, JSON) with
+    the test client; the statements come from ``CaptureQueriesContext``. With
+    pyinstrument installed in the virtualenv (``pip install pyinstrument``; not a
+    dependency), ``--profile-out`` receives its text report of the same requests.
+    """
+    from django.db import connection
+    from django.test import Client
+
+    access = token(args)["token"]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {access}", HTTP_HOST="127.0.0.1")
+    path = "/api/v1/timelines/home?limit=20"
+
+    def one() -> None:
+        answer = client.get(path)
+        assert answer.status_code == 200, answer.status_code
+
+    for _ in range(10):
+        one()
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, *rest: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, *rest)
+
+    # A wrapper, not CaptureQueriesContext: each request starts by emptying the query log.
+    with connection.execute_wrapper(record):
+        one()
+    samples = []
+    cpu_began = time.process_time()
+    deadline = time.perf_counter() + args.seconds
+    while time.perf_counter() < deadline:
+        began = time.perf_counter()
+        one()
+        samples.append(time.perf_counter() - began)
+    cpu = time.process_time() - cpu_began
+    samples.sort()
+    result: dict[str, Any] = {
+        # This process's CPU per request: the server's own cost, whatever the machine's load.
+        "cpu_ms": round(cpu / len(samples) * 1000, 3),
+        "queries": len(statements),
+        "sql": statements,
+        "runs": len(samples),
+        "p50_ms": round(statistics.median(samples) * 1000, 3),
+        "p99_ms": round(samples[int(len(samples) * 0.99)] * 1000, 3),
+    }
+    if args.profile_out:
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.0005) as profiler:
+            for _ in range(50):
+                one()
+        Path(args.profile_out).write_text(profiler.output_text(show_all=False))
+    return result
+
+
 def post(args: argparse.Namespace) -> dict[str, Any]:
     """Post from the account with the most local followers; time the post and the fan-out.
 
@@ -228,6 +287,79 @@ def post(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def deliveries(args: argparse.Namespace) -> dict[str, Any]:
+    """Signed deliveries per second of one worker to a sink inbox on loopback.
+
+    A public post goes to ``--remote`` followers on ``--servers`` servers, first
+    each with its own inbox (one delivery per follower), then with a shared inbox per
+    server (one per server). The deliveries' task body (sign, POST, record) runs here,
+    one after another, as one worker runs them; the sink answers 202 at once. Needs
+    ``BABILLARD_INSECURE_FEDERATION`` and ``BABILLARD_ALLOW_PRIVATE_ADDRESSES``.
+    """
+    import http.server
+    import threading
+
+    from babillard.accounts.models import Account
+    from babillard.federation import activities, outbox
+    from babillard.federation.models import Delivery
+    from babillard.federation.tasks import attempt
+    from babillard.statuses.models import Status
+
+    class Sink(http.server.BaseHTTPRequestHandler):
+        received = 0
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            Sink.received += 1
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{sink.server_address[1]}"
+    status = (
+        Status.objects.filter(local=True, reblog__isnull=True, visibility="public")
+        .select_related("account")
+        .first()
+    )
+    assert status is not None, "no public post to deliver"
+    sender = status.account
+    activity = activities.create_activity(status)
+    result: dict[str, Any] = {"remote_followers": args.remote, "servers": args.servers}
+    for shared in (False, True):
+        label = "shared_inboxes" if shared else "personal_inboxes"
+        recipients = [
+            Account(
+                username=f"lecteur{i}",
+                domain=f"{label}-{i % args.servers}.test",
+                uri=f"{base}/{label}/{i}",
+                inbox_url=f"{base}/{label}/{i}/inbox",
+                shared_inbox_url=f"{base}/{label}/{i % args.servers}/inbox" if shared else "",
+            )
+            for i in range(args.remote)
+        ]
+        activity_id = f"{activity['id']}#{label}-{time.time_ns()}"
+        queued = outbox.send(sender, {**activity, "id": activity_id}, recipients)
+        rows = list(Delivery.objects.select_related("sender").filter(activity_id=activity_id))
+        before = Sink.received
+        began = time.perf_counter()
+        delivered = sum(1 for row in rows if attempt(row))
+        seconds = time.perf_counter() - began
+        result[label] = {
+            "deliveries": queued,
+            "delivered": delivered,
+            "sink_received": Sink.received - before,
+            "seconds": round(seconds, 3),
+            "deliveries_per_second": round(delivered / seconds, 1) if seconds else 0.0,
+            "followers_reached_per_second": round(args.remote / seconds, 1) if seconds else 0.0,
+        }
+    sink.shutdown()
+    return result
+
+
 def session(args: argparse.Namespace) -> dict[str, Any]:
     """A logged-in session made the way ``django.contrib.auth.login`` makes one.
 
@@ -252,6 +384,8 @@ COMMANDS = {
     "token": token,
     "sqlfloor": sqlfloor,
     "post": post,
+    "profile": profile,
+    "deliveries": deliveries,
     "session": session,
 }
 
@@ -265,6 +399,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--mode", choices=["inline", "worker"], default="inline")
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--remote", type=int, default=200, help="remote followers (deliveries)")
+    parser.add_argument("--servers", type=int, default=10, help="their servers (deliveries)")
+    parser.add_argument("--profile-out", default="", help="pyinstrument text report (profile)")
     args = parser.parse_args(argv)
     _setup()
     result = COMMANDS[args.command](args)
