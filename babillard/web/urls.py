@@ -7,6 +7,7 @@ import babillard.web.views.books as books
 import babillard.web.views.events as events
 import babillard.web.views.institutions as institutions
 import babillard.web.views.sites as sites
+import babillard.web.views.federation_settings as federation_settings
 from babillard.web import feeds
 from babillard.web.views import accounts, auth, moderation, settings, statuses, timelines
 
@@ -81,6 +82,22 @@ urlpatterns = [
     path("settings/preferences", settings.preferences, name="settings_preferences"),
     path("settings/mutes", settings.mutes, name="settings_mutes"),
     path("settings/blocks", settings.blocks, name="settings_blocks"),
+    path(
+        "settings/domain_blocks",
+        federation_settings.domain_blocks,
+        name="settings_domain_blocks",
+    ),
+    path(
+        "settings/domain_blocks/remove",
+        federation_settings.unhide_domain,
+        name="settings_domain_unblock",
+    ),
+    path("settings/aliases", federation_settings.aliases, name="settings_aliases"),
+    path(
+        "settings/aliases/<int:alias_id>/remove",
+        federation_settings.remove_alias,
+        name="settings_alias_remove",
+    ),
     path("settings/invites", settings.invites, name="settings_invites"),
     # Authentication
     path("auth/sign_up", auth.sign_up, name="sign_up"),
@@ -123,6 +140,16 @@ urlpatterns = [
         name="moderation_account_action",
     ),
     path("moderation/log", moderation.audit_log, name="moderation_log"),
+    path(
+        "moderation/domain_blocks",
+        federation_settings.server_blocks,
+        name="moderation_domain_blocks",
+    ),
+    path(
+        "moderation/domain_blocks/remove",
+        federation_settings.lift_server_block,
+        name="moderation_domain_unblock",
+    ),
     # Events and their calendars
     path("events", events.agenda, name="events"),
     path("events.ics", events.events_ics, name="events_ics"),
