@@ -131,7 +131,8 @@ def test_review_goes_out_as_bookwyrm_and_plain_forms(network, alice, followers):
     assert bookwyrm["content"] == "<p>Un roman essentiel.</p>"
     mastodon = _created(network, "mastodon.example")
     assert mastodon["type"] == "Article"
-    assert mastodon["name"] == "Review of \"L'Étranger\" (★★★★☆): L'absurde"
+    # The plain form speaks the post's language (French here, the author's default).
+    assert mastodon["name"] == "Critique de « L'Étranger » (★★★★☆): L'absurde"
     assert f'<a href="{edition}"><i>L&#x27;Étranger</i></a>' in mastodon["content"]
     assert mastodon["inReplyToBook"] == edition and mastodon["rating"] == 4
 

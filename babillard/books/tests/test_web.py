@@ -192,3 +192,10 @@ def test_embeddable_version_may_be_framed(bibliography):
     assert b"catalogue.mediatheque.example/recherche?isbn=9782070360024" in answer.content
     normal = Client().get(f"/bibliographies/{bibliography.pk}")
     assert "frame-ancestors 'none'" in normal["Content-Security-Policy"]
+
+
+def test_bibliographies_of_an_account(bibliography, library):
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/@{library.account.username}/bibliographies")
+    assert page.status_code == 200
+    assert f"/bibliographies/{bibliography.pk}".encode() in page.content
+    assert Client().get("/@nobody/bibliographies").status_code == 404

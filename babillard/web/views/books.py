@@ -18,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
 
 from babillard.accounts.models import Account
+from babillard.accounts.queries import get_local_account
 from babillard.books import exports, queries, services
 from babillard.books.federation import edition_document, work_document
 from babillard.books.forms import (
@@ -166,6 +167,16 @@ def bibliographies(request: HttpRequest) -> HttpResponse:
         "books/bibliographies.html",
         {"form": form, "bibliographies": mine},
         status=400 if form.errors else 200,
+    )
+
+
+@public_page
+def account_bibliographies(request: HttpRequest, username: str) -> HttpResponse:
+    owner = get_local_account(username)
+    return render(
+        request,
+        "books/account_bibliographies.html",
+        {"owner": owner, "bibliographies": queries.bibliographies(owner)},
     )
 
 
