@@ -81,27 +81,6 @@ urlpatterns = [
         books.bibliography_remove,
         name="bibliography_remove",
     ),
-    # Books and bibliographies
-    re_path(r"^books/(?P<key>[0-9]{13}|id-[0-9]+)$", books.book_page, name="book"),
-    re_path(r"^books/(?P<key>[0-9]{13}|id-[0-9]+)/work$", books.book_work, name="book_work"),
-    path("settings/library", books.home_library, name="settings_library"),
-    path("bibliographies", books.bibliographies, name="bibliographies"),
-    path("bibliographies/<int:bibliography_id>", books.bibliography, name="bibliography"),
-    path("bibliographies/<int:bibliography_id>.rss", books.BibliographyRss(), name="bib_rss"),
-    path("bibliographies/<int:bibliography_id>.atom", books.BibliographyAtom(), name="bib_atom"),
-    path("bibliographies/<int:bibliography_id>.csv", books.bibliography_csv, name="bib_csv"),
-    path("bibliographies/<int:bibliography_id>.ris", books.bibliography_ris, name="bib_ris"),
-    path("bibliographies/<int:bibliography_id>/embed", books.bibliography_embed, name="bib_embed"),
-    path(
-        "bibliographies/<int:bibliography_id>/delete",
-        books.bibliography_delete,
-        name="bibliography_delete",
-    ),
-    path(
-        "bibliographies/<int:bibliography_id>/items/<int:item_id>/remove",
-        books.bibliography_remove,
-        name="bibliography_remove",
-    ),
     # Settings
     path("settings/profile", settings.profile, name="settings_profile"),
     path("settings/account", settings.account, name="settings_account"),
