@@ -310,9 +310,19 @@ def _from_code(application: Application, params: dict[str, object]) -> AccessTok
             raise OAuthError("invalid_grant", "The redirect URI does not match.")
         if not _pkce_ok(grant, str(params.get("code_verifier") or "")):
             raise OAuthError("invalid_grant", "The code verifier does not match.")
-        user, scopes = grant.user, grant.scope.split()
+        user, scopes, code_id = grant.user, grant.scope.split(), grant.pk
         grant.delete()
-    return issue_token(user, application, scopes)
+        token = issue_token(user, application, scopes)
+        _carry_acting_grant(code_id, token)
+    return token
+
+
+def _carry_acting_grant(code_id: int, token: AccessToken) -> None:
+    """A code authorised "as the institution" hands its acting grant to its token."""
+    from babillard.institutions.queries import acting_code_ref, acting_token_ref
+    from babillard.institutions.services import carry_grant_to_token
+
+    carry_grant_to_token(acting_code_ref(code_id), acting_token_ref(token.pk))
 
 
 def _refresh(application: Application, raw: str) -> AccessToken:

@@ -16,6 +16,9 @@ from babillard.accounts.models import User
 from babillard.api import oauth
 from babillard.api.base import ApiError, params
 from babillard.core import links
+from babillard.institutions import queries as institution_queries
+from babillard.institutions import services as institution_services
+from babillard.institutions.models import Role
 
 
 def _describe(scope: str) -> str:
@@ -146,6 +149,12 @@ def authorize(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "api/oauth_error.html", {"message": error.description}, status=400
             )
+        acting = _acting_choice(user, data.get("act_as", ""))
+        if acting is not None:
+            acting_grant = institution_services.create_acting_grant(user.account, acting)
+            institution_services.attach_token(
+                acting_grant, institution_queries.acting_code_ref(grant.pk)
+            )
         if redirect_uri == oauth.OOB:
             return render(
                 request, "api/authorize_code.html", {"code": grant.code, "application": application}
@@ -163,8 +172,20 @@ def authorize(request: HttpRequest) -> HttpResponse:
             "params": _hidden(data, redirect_uri, scopes),
             "scopes": [_describe(s) for s in scopes],
             "needs_login": False,
+            "institutions": institution_queries.institutions_of(user.account, Role.EDITOR),
         },
     )
+
+
+def _acting_choice(user: User, value: str) -> Any:
+    """The institution chosen with "authorise as <institution>", or None for oneself.
+
+    Only institutions where the user is an editor are offered; any other value
+    authorises as oneself."""
+    for institution in institution_queries.institutions_of(user.account, Role.EDITOR):
+        if str(institution.pk) == value:
+            return institution
+    return None
 
 
 def _to_client(uri: str) -> HttpResponse:

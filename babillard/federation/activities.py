@@ -107,6 +107,10 @@ def actor_to_activity(account: Account) -> dict[str, Any]:
             for f in account.fields or []
         ],
     }
+    if account.kind == AccountKind.INSTITUTION:
+        from babillard.institutions.queries import actor_properties
+
+        document["attachment"] += actor_properties(account)
     if account.avatar:
         document["icon"] = {"type": "Image", "url": _media_url(account.avatar_url)}
     if account.header:

@@ -140,6 +140,26 @@ def institution_entity(account: Account) -> dict[str, object] | None:
     }
 
 
+def actor_properties(account: Account) -> list[dict[str, str]]:
+    """The ``PropertyValue`` attachments of an institution's ActivityPub actor (an
+    ``Organization``): its ISIL and whether a moderator verified it."""
+    found = profile(account)
+    if not found.isil:
+        return []
+    return [
+        {"type": "PropertyValue", "name": "ISIL", "value": found.isil},
+        {
+            "type": "PropertyValue",
+            "name": "ISIL verified",
+            "value": (
+                found.isil_verified_at.date().isoformat()
+                if found.isil_verified_at is not None
+                else "no"
+            ),
+        },
+    ]
+
+
 def catalogue_url(found: Institution, *, isbn: str = "", query: str = "") -> str | None:
     """A search in the institution's catalogue, from its URL template; ``None`` without one.
 

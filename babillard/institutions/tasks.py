@@ -1,6 +1,7 @@
 """Background work of institutions: the audit log is kept one year.
 
-``purge_audit_log`` is meant to run daily; it is idempotent.
+``purge_audit_log`` is enqueued daily by ``babillard worker`` (its ``UPKEEP``
+schedule); it is idempotent.
 """
 
 from django_tasks import task

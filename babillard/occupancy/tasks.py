@@ -1,7 +1,7 @@
 """Background work of occupancy: automatic posts and the history's upkeep.
 
-``summarise_history`` and ``purge_idempotency_keys`` are meant to run daily
-(any scheduler that enqueues them will do); each is idempotent.
+``summarise_history`` and ``purge_idempotency_keys`` are enqueued every hour by
+``babillard worker`` (its ``UPKEEP`` schedule); each is idempotent.
 """
 
 from datetime import datetime

@@ -1,6 +1,7 @@
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +11,41 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+# Upkeep tasks and how often they run (seconds). Each is idempotent, so a late,
+# repeated or concurrent run (several workers) does no harm.
+UPKEEP = [
+    ("babillard.occupancy.tasks.summarise_history", 3600),
+    ("babillard.occupancy.tasks.purge_idempotency_keys", 3600),
+    ("babillard.institutions.tasks.purge_audit_log", 24 * 3600),
+]
+UPKEEP_CHECK_SECONDS = 60
+
+
+def enqueue_due_upkeep() -> list[str]:
+    """Enqueue the upkeep tasks whose period has passed; returns their paths.
+
+    The last run is marked in the cache, shared by the workers when Redis is
+    configured, so that one worker of several enqueues each period.
+    """
+    enqueued = []
+    for path, period in UPKEEP:
+        if cache.add(f"upkeep:{path}", time.time(), timeout=period):
+            import_string(path).enqueue()
+            enqueued.append(path)
+    return enqueued
+
+
+def _upkeep_loop(stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            enqueue_due_upkeep()
+        finally:
+            close_old_connections()
+        stop.wait(UPKEEP_CHECK_SECONDS)
+
 
 # A worker that dies in the middle of a task (killed, out of memory, machine lost) leaves
 # the task RUNNING, and the database backend would never run it again. Every worker marks
@@ -66,17 +101,25 @@ def _heartbeat_loop(worker_id: str, stop: threading.Event) -> None:
 
 
 class Command(BaseCommand):
-    help = "Run background tasks (fan-out, deliveries, scheduled posts) until stopped."
+    help = (
+        "Run background tasks (fan-out, deliveries, scheduled posts) until stopped, "
+        "and enqueue the periodic upkeep tasks."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", action="store_true", help="stop when no task is left")
+        parser.add_argument(
+            "--no-upkeep", action="store_true", help="do not enqueue the periodic upkeep tasks"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         extra = ["--batch"] if options["batch"] else []
         worker_id = new_worker_id()
-        beating = threading.Event()
-        threading.Thread(target=_heartbeat_loop, args=(worker_id, beating), daemon=True).start()
+        stop = threading.Event()
+        threading.Thread(target=_heartbeat_loop, args=(worker_id, stop), daemon=True).start()
+        if not options["no_upkeep"] and not options["batch"]:
+            threading.Thread(target=_upkeep_loop, args=(stop,), daemon=True).start()
         try:
             call_command("db_worker", "--interval", "0.5", "--worker-id", worker_id, *extra)
         finally:
-            beating.set()
+            stop.set()

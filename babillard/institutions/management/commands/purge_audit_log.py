@@ -1,6 +1,7 @@
 """Delete the audit rows of actions taken as institutions that are over a year old.
 
-Run it once a day (cron, a systemd timer); it is idempotent.
+``babillard worker`` enqueues the same task daily on its own; this command runs it
+at once. It is idempotent.
 """
 
 from typing import Any

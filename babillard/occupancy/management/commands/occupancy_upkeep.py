@@ -1,7 +1,7 @@
 """Daily upkeep of occupancy: fold old history into quarter hours, drop old idempotency keys.
 
-Run it once a day (cron, a systemd timer); it is idempotent, so running it
-twice or late does no harm.
+``babillard worker`` enqueues the same tasks on its own (its ``UPKEEP``
+schedule); this command runs them at once, e.g. by hand. It is idempotent.
 """
 
 from typing import Any
