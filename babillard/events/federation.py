@@ -340,7 +340,8 @@ def _zone(document: dict[str, Any]) -> str:
             return name
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return "UTC"
+    # Gancio and others send no zone: show the event in this instance's.
+    return str(settings.TIME_ZONE)
 
 
 def _state(document: dict[str, Any]) -> str:

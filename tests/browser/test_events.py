@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from icalendar import Calendar
 
@@ -36,6 +37,9 @@ def test_create_join_and_download(
     make_account("reader")
     day = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=5)).date()
 
+    # The first request of a fresh server loads templates and catalogues: on a busy
+    # machine that alone can outlast the browser's navigation timeout.
+    httpx.get(f"{base}/auth/login", headers={"Accept-Language": language}, timeout=120)
     organiser = new_page(browser, language)
     log_in(organiser, base, "organiser")
     organiser.goto(f"{base}/events/new")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from babillard.accounts.services import accept_follow_request, follow
@@ -236,3 +237,48 @@ def test_cancelled_event_says_cancelled_to_mobilizon(library: dict[str, Any]) ->
     event = services.create_event(library["editor"], **event_fields())
     cancelled = services.cancel_event(library["editor"], event)
     assert event_object(cancelled)["ical:status"] == "CANCELLED"
+
+
+def test_a_gancio_event_with_a_plain_address(
+    client: Client, network: FakeNetwork, library: dict[str, Any]
+) -> None:
+    """Gancio publishes its events from one ``relay`` actor, the address as plain text."""
+    relay = network.actor(
+        "relay",
+        host="gancio.example",
+        kind="Application",
+        uri="https://gancio.example/federation/u/relay",
+    )
+    _follows(library["readers"][0], relay)
+    start = soon(days=6, hour=21)
+    event_id = "https://gancio.example/federation/m/42"
+    activity = {
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": f"{event_id}#create",
+        "type": "Create",
+        "actor": relay.uri,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [f"{relay.uri}/followers"],
+        "object": {
+            "id": event_id,
+            "type": "Event",
+            "name": "Concert au parc",
+            "url": "https://gancio.example/event/concert-au-parc",
+            "content": "<p>Jazz en plein air.</p>",
+            "startTime": start.isoformat(),
+            "endTime": (start + timedelta(hours=2)).isoformat(),
+            "attributedTo": relay.uri,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [f"{relay.uri}/followers"],
+            "location": {"type": "Place", "name": "Parc de la Tête d'Or", "address": "Lyon"},
+            "tag": [
+                {"type": "Hashtag", "name": "#jazz", "href": "https://gancio.example/tag/jazz"}
+            ],
+        },
+    }
+    assert signed_post(client, "/inbox", activity, relay).status_code == 202
+    event = Event.objects.get(uri=event_id)
+    assert event.address == "Parc de la Tête d'Or, Lyon"
+    assert event.url == "https://gancio.example/event/concert-au-parc"
+    assert event.starts_at == start and event.time_zone == settings.TIME_ZONE
+    assert list(queries.agenda(tag="jazz")) == [event]
