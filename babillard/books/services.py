@@ -174,9 +174,6 @@ def attach_books(status: Status, spec: BookPostSpec) -> BookPost:
         },
     )
     _add_items(post, books)
-    from babillard.books.federation import reshape_create_deliveries
-
-    reshape_create_deliveries(status)
     return post
 
 
@@ -190,16 +187,14 @@ def _add_items(post: BookPost, books: Sequence[Book]) -> None:
             position += 1
 
 
-def _attach_books_from_text(status: Status) -> None:
+def _attach_books_from_text(status: Status) -> bool:
     """Attach the books a new post names as ``ISBN …`` (Mastodon clients write them so)."""
     numbers = isbns_in_text(status.text)[:MAX_BOOKS_PER_POST]
     if not numbers:
-        return
+        return False
     post, _created = BookPost.objects.get_or_create(status=status)
     _add_items(post, [book_for(BookSpec(isbn=n)) for n in numbers])
-    from babillard.books.federation import reshape_create_deliveries
-
-    reshape_create_deliveries(status)
+    return True
 
 
 @dataclass
@@ -222,10 +217,14 @@ _expected: ContextVar[PendingBooks | None] = ContextVar("books_expected", defaul
 def on_published(sender: Any, status: Status, **kwargs: Any) -> None:
     """``statuses.services.published``: the requested books, then those named in the text."""
     expected = _expected.get()
-    if expected is not None and expected.status is None:
+    requested = expected is not None and expected.status is None
+    if expected is not None and requested:
         expected.status = status
         attach_books(status, expected.spec)
-    _attach_books_from_text(status)
+    if _attach_books_from_text(status) or requested:
+        from babillard.books.federation import reshape_create_deliveries
+
+        reshape_create_deliveries(status)
 
 
 @contextmanager
