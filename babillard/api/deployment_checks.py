@@ -13,6 +13,7 @@ import base64
 import hashlib
 import html
 import io
+import json
 import re
 import secrets
 import threading
@@ -276,7 +277,54 @@ class Checker:
 
         self.filters(alice, bob)
         self.pagination(alice, me_a["id"])
+        self.profile_features(alice, bob, me_a["id"], posted["id"])
+        self.websocket(alice, bob)
         return self.report
+
+    def profile_features(
+        self, author: Mastodon, reader: Mastodon, author_id: str, status_id: str
+    ) -> None:
+        """Endorsements, notes, featured hashtags, conversation mutes, trends, suggestions."""
+        reader.account_pin(author_id)
+        expect(any(a["id"] == author_id for a in reader.endorsements()), "endorsements")
+        noted = reader.account_note_set(author_id, f"Note {self.tag}")
+        expect(noted["note"] == f"Note {self.tag}" and noted["endorsed"], "note or endorsed")
+        reader.account_unpin(author_id)
+        featured = author.featured_tag_create(self.tag)
+        expect(featured["name"].lower() == self.tag, "featured tag")
+        shown = reader.account_featured_tags(author_id)
+        expect(any(t["id"] == featured["id"] for t in shown), "featured tags of the account")
+        author.featured_tag_delete(featured["id"])
+        muted = author.status_mute(status_id)
+        expect(muted["muted"] is True, "conversation mute")
+        author.status_unmute(status_id)
+        expect(isinstance(reader.trending_tags(), list), "trending tags")
+        expect(isinstance(reader.trending_statuses(), list), "trending statuses")
+        expect(isinstance(reader.suggestions(), list), "suggestions")
+        self.done("endorsements, notes, featured hashtags, conversation mute, trends, suggestions")
+
+    def websocket(self, author: Mastodon, reader: Mastodon) -> None:
+        """The WebSocket streaming endpoint most apps use (a proxy must pass the upgrade)."""
+        from websockets.sync.client import connect
+        from websockets.typing import Subprotocol
+
+        url = re.sub(r"^http", "ws", self.base) + "/api/v1/streaming"
+        with connect(
+            url, subprotocols=[Subprotocol(reader.access_token)], open_timeout=30
+        ) as socket:
+            socket.send(json.dumps({"type": "subscribe", "stream": "hashtag", "tag": self.tag}))
+            socket.ping().wait(10)
+            posted = author.status_post(f"Par WebSocket #{self.tag}")
+            deadline = time.monotonic() + 30
+            while True:
+                left = deadline - time.monotonic()
+                expect(left > 0, "the WebSocket got no update")
+                message = json.loads(socket.recv(timeout=left))
+                if message.get("event") != "update":
+                    continue
+                if json.loads(message["payload"])["id"] == posted["id"]:
+                    break
+        self.done("streaming over WebSocket")
 
     def filters(self, author: Mastodon, reader: Mastodon) -> None:
         word = f"brocoli{self.tag}"

@@ -44,6 +44,8 @@ def test_every_deployment_check_passes(server: LiveServer) -> None:
         "search",
         "filters v2 (warn and hide)",
         "pagination with fetch_next and fetch_previous",
+        "endorsements, notes, featured hashtags, conversation mute, trends, suggestions",
+        "streaming over WebSocket",
     ]
 
 
@@ -66,7 +68,7 @@ def test_the_operator_script_runs_the_same_checks(server: LiveServer) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().endswith("16 checks passed")
+    assert done.stdout.strip().endswith("18 checks passed")
     refused = subprocess.run(
         [
             sys.executable,

@@ -9,12 +9,15 @@ must match its entity's schema. The number of examples is bounded so that the
 whole run stays under a minute and a half on a small machine.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -37,6 +40,18 @@ EXAMPLES = 2
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application()).exclude(
     path_regex=r"^/api/v1/streaming/(?!health)"
 )
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_open() -> Iterator[None]:
+    """Requests go straight to the WSGI handler, which would close the test's connection
+    (and so lose its transaction) at the end of each request: keep it, as Django's
+    test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
