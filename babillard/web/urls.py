@@ -196,6 +196,11 @@ urlpatterns = [
     ),
     path("institutions/<int:account_id>/audit", institutions.audit, name="institution_audit"),
     path(
+        "institutions/<int:account_id>/grants/<int:grant_id>/revoke",
+        institutions.revoke_grant,
+        name="institution_revoke_grant",
+    ),
+    path(
         "institutions/<int:account_id>/timeline",
         institutions.timeline,
         name="institution_timeline",

@@ -214,3 +214,20 @@ def test_my_institutions_lists_memberships(library: Account, staff: dict) -> Non
     page = logged_in(staff["editor"], "en").get("/institutions").text
     assert "@bibli" in page and "Editorial calendar" in page
     assert "not on the staff" in logged_in(staff["outsider"], "en").get("/institutions").text
+
+
+def test_manager_revokes_a_token_acting_as_the_institution(library: Account, staff: dict) -> None:
+    grant = institution_services.create_acting_grant(staff["editor"], library)
+    manager = logged_in(staff["manager"], "en")
+    assert (
+        "Revoke the token of @editor_person"
+        in manager.get(f"/institutions/{library.pk}/audit").text
+    )
+    refused = logged_in(staff["editor"]).post(
+        f"/institutions/{library.pk}/grants/{grant.pk}/revoke"
+    )
+    assert refused.status_code == 403
+    manager.post(f"/institutions/{library.pk}/grants/{grant.pk}/revoke")
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    assert AuditEntry.objects.filter(action="revoke", acting_account=staff["manager"]).exists()

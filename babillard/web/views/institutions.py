@@ -22,7 +22,13 @@ from babillard.accounts.models import Account, AccountKind, Visibility
 from babillard.accounts.queries import get_account
 from babillard.core.errors import NotFound
 from babillard.institutions import queries, services
-from babillard.institutions.models import Institution, InstitutionType, PostTemplate, Role
+from babillard.institutions.models import (
+    ActingGrant,
+    Institution,
+    InstitutionType,
+    PostTemplate,
+    Role,
+)
 from babillard.statuses.models import Status
 from babillard.statuses.queries import get_visible_status
 from babillard.web.forms import ComposeForm
@@ -228,7 +234,22 @@ def audit(request: HttpRequest, account_id: int) -> HttpResponse:
     page = queries.audit_log(current_account(request), institution, **page_args(request))
     context = institution_context(request, institution, "audit")
     context["page"] = page
+    context["grants"] = (
+        ActingGrant.objects.filter(institution=institution, revoked_at__isnull=True)
+        .select_related("editor")
+        .order_by("-created_at")
+    )
     return render(request, "institutions/audit.html", context)
+
+
+@require_POST
+@member_page
+def revoke_grant(request: HttpRequest, account_id: int, grant_id: int) -> HttpResponse:
+    """A manager revokes a token that acts as the institution (recorded in the log)."""
+    institution = institution_for(request, account_id, Role.MANAGER)
+    services.revoke_acting_grant(current_account(request), institution, grant_id)
+    messages.success(request, _("The token no longer acts as the institution."))
+    return redirect("web:institution_audit", institution.pk)
 
 
 @member_page
