@@ -5,9 +5,9 @@ from django.urls import include, path, re_path
 
 import babillard.web.views.books as books
 import babillard.web.views.events as events
+import babillard.web.views.federation_settings as federation_settings
 import babillard.web.views.institutions as institutions
 import babillard.web.views.sites as sites
-import babillard.web.views.federation_settings as federation_settings
 from babillard.web import feeds
 from babillard.web.views import accounts, auth, moderation, settings, statuses, timelines
 

@@ -307,3 +307,20 @@ def test_three_instances_federate(instances: dict[str, Instance]) -> None:
         "c refusing a's delivery",
     )
     assert c.ctl("status", blocked["uri"]) is None
+
+    # A report forwarded to the reported account's server arrives there as a Flag.
+    flagged = b.ctl("post", "bob", "Un message à signaler")
+    wait_for(lambda: flagged["uri"] in _home_uris(c, "dan"), "post to report on c")
+    c.ctl("report", "dan", b.handle("bob"), "Hors sujet", "--status", flagged["uri"])
+    reports = wait_for(lambda: b.ctl("reports"), "Flag on bob's instance")
+    assert reports[0]["target"] == "bob" and reports[0]["comment"] == "Hors sujet"
+    assert reports[0]["statuses"] == [flagged["uri"]]
+    assert reports[0]["reporter"].endswith(f"@{c.domain}") and "dan" not in reports[0]["reporter"]
+
+    # A person hiding a server: its accounts stop following them there too.
+    b.ctl("hide-domain", "bob", c.domain)
+    wait_for(
+        lambda: b.handle("bob") not in c.ctl("relationship", "dan")["following"],
+        "dan's follow ended on c",
+    )
+    assert c.handle("dan") not in b.ctl("relationship", "bob")["followers"]

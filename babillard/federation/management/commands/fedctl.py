@@ -91,6 +91,15 @@ class Command(BaseCommand):
         profile.add_argument("username")
         profile.add_argument("--locked", choices=["yes", "no"])
         profile.add_argument("--display-name")
+        hide = sub.add_parser("hide-domain", help="a person hides a whole server")
+        hide.add_argument("username")
+        hide.add_argument("domain")
+        report = sub.add_parser("report", help="report an account, forwarded to its server")
+        report.add_argument("username")
+        report.add_argument("handle")
+        report.add_argument("comment")
+        report.add_argument("--status", action="append", default=[])
+        sub.add_parser("reports")
         block = sub.add_parser("domain-block")
         block.add_argument("domain")
         block.add_argument("--severity", choices=["suspend", "silence"], default="suspend")
@@ -253,6 +262,38 @@ class Command(BaseCommand):
             domain=options["domain"].lower(), defaults={"severity": options["severity"]}
         )
         return {"ok": True}
+
+    def do_hide_domain(self, options: dict[str, Any]) -> dict[str, Any]:
+        from babillard.moderation.services import hide_domain
+
+        return {"hidden": hide_domain(_local(options["username"]), options["domain"]).domain}
+
+    def do_report(self, options: dict[str, Any]) -> dict[str, Any]:
+        from babillard.moderation.services import report
+
+        reporter = _local(options["username"])
+        statuses = [find_status(uri) or fetch_note(uri) for uri in options["status"]]
+        made = report(
+            reporter,
+            webfinger(options["handle"]),
+            statuses=[s for s in statuses if s is not None],
+            comment=options["comment"],
+            forward=True,
+        )
+        return {"report": made.pk}
+
+    def do_reports(self, options: dict[str, Any]) -> list[dict[str, Any]]:
+        from babillard.moderation.models import Report
+
+        return [
+            {
+                "reporter": r.reporter.acct,
+                "target": r.target.acct,
+                "comment": r.comment,
+                "statuses": sorted(s.uri for s in r.statuses.all()),
+            }
+            for r in Report.objects.select_related("reporter", "target").order_by("pk")
+        ]
 
     def do_inbox(self, options: dict[str, Any]) -> list[dict[str, Any]]:
         rows = InboxActivity.objects.values("activity_type", "state", "error")
