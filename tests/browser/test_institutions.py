@@ -4,6 +4,7 @@ institution and the log shows who, a staff member posts for the staff only and a
 sees it nowhere, a site with two rooms is created, the staff phone page declares a room
 full, the site page and the widget show it, and a follower gets the automatic post."""
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -174,3 +175,70 @@ def test_institution_and_live_occupancy(browser: Any, live_server: Any, language
     assert all("404" in error for error in outsider.errors), outsider.errors
     for page in (institution, moderator, manager, editor, staff, visitor, follower):
         assert not page.errors, page.errors
+
+
+def test_institution_pages_pass_basic_accessibility_checks_and_work_without_javascript(
+    browser: Any, live_server: Any
+) -> None:
+    from babillard.institutions import services as institution_services
+    from babillard.occupancy import services as occupancy_services
+    from tests.browser.test_accessibility import CHECKS
+
+    base = live_server.url
+    library = make_account("bu_lyon", kind=AccountKind.INSTITUTION, display_name="BU Lyon")
+    institution_services.update_institution(library, library, type="network", isil="FR-692662101")
+    member = make_account("member_lib", kind=AccountKind.INSTITUTION)
+    institution_services.set_network(member, member, library)
+    manager = make_account("marie")
+    make_account("modo", moderator=True)
+    institution_services.add_member(library, library, manager, "manager")
+    site = institution_services.create_site(
+        library,
+        name="Chevreul",
+        city="Lyon",
+        latitude=45.75,
+        longitude=4.84,
+    )
+    room = occupancy_services.create_space(library, site, "Salle", 2)
+    occupancy_services.update_occupancy(room, library, count=1)
+    institution_services.add_closure(library, site, date(2099, 8, 1), date(2099, 8, 15), "Travaux")
+
+    page = new_page(browser, "fr")
+    log_in(page, base, "marie")
+    paths = [
+        "/institutions",
+        f"/institutions/{library.pk}",
+        f"/institutions/{library.pk}/staff",
+        f"/institutions/{library.pk}/audit",
+        f"/institutions/{library.pk}/calendar",
+        f"/institutions/{library.pk}/timeline",
+        f"/institutions/{library.pk}/sites",
+        f"/institutions/{library.pk}/network",
+        f"/sites/{site.pk}/manage",
+        f"/sites/{site.pk}/statistics",
+        f"/sites/{site.pk}",
+        "/sites",
+        "/occupancy",
+        "/compose",
+    ]
+    for path in paths:
+        page.goto(base + path)
+        assert page.evaluate(CHECKS) == [], path
+    moderator = new_page(browser, "en")
+    log_in(moderator, base, "modo")
+    moderator.goto(f"{base}/moderation/institutions")
+    assert moderator.evaluate(CHECKS) == []
+
+    # Without JavaScript the phone page's buttons are plain forms.
+    context = browser.new_context(locale="fr-FR", java_script_enabled=False)
+    no_script = context.new_page()
+    log_in(no_script, base, "marie")
+    no_script.goto(f"{base}/occupancy")
+    no_script.click(f"#space-{room.pk} button[value=plus]")
+    no_script.locator(f"#space-{room.pk} .level", has_text="Complet").wait_for()
+    no_script.click(f"#space-{room.pk} button[value='30']")
+    no_script.locator(f"#space-{room.pk} button[value='30'][aria-pressed=true]").wait_for()
+    no_script.click(f"#space-{room.pk} button[value=minus]")
+    no_script.locator(f"#space-{room.pk} .level", has_text="Modérée").wait_for()
+    context.close()
+    assert not page.errors and not moderator.errors, page.errors + moderator.errors

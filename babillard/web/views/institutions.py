@@ -55,7 +55,9 @@ class InstitutionForm(forms.Form):
         max_length=16,
         help_text=gettext_lazy("ISO 15511 identifier, e.g. FR-751131015."),
     )
-    website = forms.URLField(label=gettext_lazy("Website"), required=False, max_length=500)
+    website = forms.URLField(
+        label=gettext_lazy("Website"), required=False, max_length=500, assume_scheme="https"
+    )
     catalogue_url_template = forms.CharField(
         label=gettext_lazy("Catalogue search address"),
         required=False,
