@@ -140,6 +140,23 @@ def table(results: dict[str, Any]) -> str:
                 f"| {_mb(stack['rss_peak_bytes'])} | {size('home_page')} | {size('profile_page')} "
                 f"| {size('thread_page')} | {size('tag_page')} |"
             )
+    federation = [r for r in results["runs"] if r.get("federation")]
+    if federation:
+        lines += ["", "### Federation delivery (one worker, loopback sink inbox)", ""]
+        lines.append(
+            "| database | remote followers | servers | inboxes | deliveries | seconds "
+            "| deliveries/s | followers reached/s |"
+        )
+        lines.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+        for run in federation:
+            fed = run["federation"]
+            for kind in ("personal_inboxes", "shared_inboxes"):
+                d = fed[kind]
+                lines.append(
+                    f"| {run['database']} | {fed['remote_followers']} | {fed['servers']} "
+                    f"| {kind.replace('_', ' ')} | {d['delivered']} | {d['seconds']} "
+                    f"| {d['deliveries_per_second']} | {d['followers_reached_per_second']} |"
+                )
     return "\n".join(lines)
 
 

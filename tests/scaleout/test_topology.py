@@ -145,7 +145,7 @@ class Topology:
             cwd=ROOT,
             env=self.env(),
             capture_output=True,
-            timeout=120,
+            timeout=START_SECONDS * 3,
             check=False,
         )
         assert done.returncode == 0, done.stderr.decode()[-3000:]
