@@ -255,3 +255,12 @@ def test_statistics_show_numbers_with_the_colours(
     assert page.status_code == 200
     assert 'class="heat-3">80<' in page.text
     assert "Busiest days" in page.text and "78 %" in page.text  # 80 of 102 seats
+
+
+def test_site_page_shows_a_room_added_after_the_forecast_was_cached(
+    site: Site, library: Account
+) -> None:
+    assert Client().get(f"/sites/{site.pk}").status_code == 200
+    occupancy_services.create_space(library, site, "Salle nouvelle", 10)
+    page = Client().get(f"/sites/{site.pk}")
+    assert page.status_code == 200 and "Salle nouvelle" in page.text

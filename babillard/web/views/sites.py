@@ -287,9 +287,11 @@ def site_page(request: HttpRequest, site_id: int) -> HttpResponse:
     site = _site(site_id)
     live = live_spaces(site)
     forecast = queries.site_forecast(site)
-    spaces = list(site.spaces.all())
+    # The forecast is cached for the half-hour: a room added since has none yet.
+    predictions = {item["id"]: item for item in forecast["spaces"]}
     details = []
-    for space, state, predicted in zip(spaces, live["spaces"], forecast["spaces"], strict=True):
+    for space in site.spaces.all():
+        predicted = predictions.get(str(space.pk), {"slots": [], "sentences": []})
         upcoming = [
             {**slot, "label": Level(slot["level"]).label, "time": slot["start"][11:16]}
             for slot in predicted["slots"][:12]
@@ -297,7 +299,6 @@ def site_page(request: HttpRequest, site_id: int) -> HttpResponse:
         details.append(
             {
                 "space": space,
-                "state": state,
                 "curve": curve(queries.day_curve(space), space.capacity),
                 "forecast": upcoming,
                 "sentences": predicted["sentences"][:3],
