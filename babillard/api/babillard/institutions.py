@@ -26,7 +26,7 @@ from babillard.api.base import (
 )
 from babillard.api.v1.timelines import page_args
 from babillard.institutions import queries, services
-from babillard.institutions.models import AuditEntry, Institution, Membership, Site
+from babillard.institutions.models import AuditEntry, Institution, Membership, Role, Site
 from babillard.occupancy.queries import site_entity
 
 router = Router(tags=["institutions"])
@@ -177,6 +177,7 @@ def list_staff(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
 def add_staff(request: HttpRequest, account_id: str) -> dict[str, Any]:
     me = require(request, "write:accounts")
     institution = queries.get_institution_account(account_id)
+    queries.require_role(me, institution, Role.MANAGER)
     data = params(request)
     member = local_account(data.get("account_id"), "account_id")
     membership = services.add_member(me, institution, member, as_str(data.get("role"), "staff"))
