@@ -231,3 +231,19 @@ def test_manager_revokes_a_token_acting_as_the_institution(library: Account, sta
     grant.refresh_from_db()
     assert grant.revoked_at is not None
     assert AuditEntry.objects.filter(action="revoke", acting_account=staff["manager"]).exists()
+
+
+def test_staff_only_post_of_a_member_of_two_institutions(library: Account, staff: dict) -> None:
+    other = make_account("autre_bibli", kind=AccountKind.INSTITUTION)
+    editor = staff["editor"]
+    institution_services.add_member(other, other, editor, "staff")
+    client = logged_in(editor)
+    assert 'name="internal_to"' in client.get("/compose").text
+    unnamed = compose(client, text="Pour qui ?", visibility="internal")
+    assert unnamed.status_code == 400
+    compose(client, text="Pour l'autre", visibility="internal", internal_to=str(other.pk))
+    assert Status.objects.get(text="Pour l'autre").internal_to_id == other.pk
+    # Posting as an institution names its staff.
+    compose(client, text="Au nom de", visibility="internal", identity=str(library.pk))
+    posted = Status.objects.get(text="Au nom de")
+    assert (posted.account_id, posted.internal_to_id) == (library.pk, library.pk)

@@ -405,11 +405,13 @@ def add_compose_fields(form: ComposeForm, viewer: Account) -> None:
             + [(str(i.pk), f"{_label(i)} (@{i.username})") for i in editable],
         )
     field = form.fields["visibility"]
-    choices = list(field.choices)  # type: ignore[attr-defined]
-    if not memberships or any(value == Visibility.INTERNAL for value, _name in choices):
+    values = [value for value, _name in field.choices]  # type: ignore[attr-defined]
+    if not memberships:
         return
-    field.choices = [*choices, (Visibility.INTERNAL, Visibility.INTERNAL.label)]  # type: ignore[attr-defined]
-    if len(memberships) > 1:
+    if Visibility.INTERNAL not in values:
+        field.choices = [*field.choices, (Visibility.INTERNAL, Visibility.INTERNAL.label)]  # type: ignore[attr-defined]
+    # A reply to a staff-only post (its only choice) stays with that post's institution.
+    if len(memberships) > 1 and values != [Visibility.INTERNAL]:
         form.fields["internal_to"] = forms.ChoiceField(
             label=_("Staff only: which institution"),
             required=False,
@@ -444,12 +446,16 @@ def internal_institution(
 ) -> Account | None:
     """For a staff-only post, the institution whose staff reads it; ``None`` otherwise.
 
-    A reply to a staff-only post keeps its institution (the service sees to it).
+    Posting as an institution means its staff; a reply to a staff-only post keeps its
+    institution (the service sees to it).
     """
     if form.cleaned_data.get("visibility") != Visibility.INTERNAL:
         return None
     if parent is not None and parent.visibility == Visibility.INTERNAL:
         return None
+    acting_as = acting_institution(form)
+    if acting_as is not None:
+        return acting_as
     return services.resolve_institution(author, form.cleaned_data.get("internal_to") or None)
 
 
