@@ -282,8 +282,9 @@ def _schedule_poll_update(poll: Poll) -> None:
     """Send the poll's new counts once, a little later, however many votes arrive meanwhile."""
     from babillard.federation.tasks import distribute_poll_update
 
-    if not _federated(poll.status):
-        return
+    status = poll.status
+    if not _federated(status) or not inboxes_of(_status_audience(status), status.account):
+        return  # no other server got the poll
     if cache.add(poll_update_key(poll.pk), 1, timeout=POLL_UPDATE_DELAY):
         when = timezone.now() + timedelta(seconds=POLL_UPDATE_DELAY)
         enqueue_at(distribute_poll_update, when, poll.pk)
