@@ -732,13 +732,6 @@ def main(argv: list[str] | None = None) -> None:
         settings = occupancy.parse([*quick, "--databases", ",".join(databases)])
         results["occupancy"] = occupancy.run(settings)
         print(occupancy.table(results["occupancy"]))
-    if not options.reads_only:  # live occupancy (bench/occupancy.py), on the same databases
-        from bench import occupancy
-
-        quick = ["--quick"] if options.quick else []
-        settings = occupancy.parse([*quick, "--databases", ",".join(databases)])
-        results["occupancy"] = occupancy.run(settings)
-        print(occupancy.table(results["occupancy"]))
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     output.write_text(json.dumps(results, indent=2))
     print(report.table(results))
