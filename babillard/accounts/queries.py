@@ -112,8 +112,9 @@ class Relationship:
     muting_notifications: bool
     requested: bool
     requested_by: bool
-    endorsed: bool
-    note: str
+    # Shown only by the viewer's own apps: read by ``relationship_with_notes``.
+    endorsed: bool = False
+    note: str = ""
     domain_blocking: bool = False
 
 
@@ -137,13 +138,21 @@ def relationship(viewer: Account, target: Account) -> Relationship:
         muting_notifications=bool(mute and mute.hide_notifications),
         requested=FollowRequest.objects.filter(account=viewer, target=target).exists(),
         requested_by=FollowRequest.objects.filter(account=target, target=viewer).exists(),
-        endorsed=Endorsement.objects.filter(account=viewer, target=target).exists(),
-        note=AccountNote.objects.filter(account=viewer, target=target)
-        .values_list("comment", flat=True)
-        .first()
-        or "",
         domain_blocking=blocks_domain(viewer, target.domain),
     )
+
+
+def relationship_with_notes(viewer: Account, target: Account) -> Relationship:
+    """The relationship, with the viewer's endorsement of ``target`` and private note on it."""
+    found = relationship(viewer, target)
+    found.endorsed = Endorsement.objects.filter(account=viewer, target=target).exists()
+    found.note = (
+        AccountNote.objects.filter(account=viewer, target=target)
+        .values_list("comment", flat=True)
+        .first()
+        or ""
+    )
+    return found
 
 
 def search_accounts(query: str, limit: int = 20) -> QuerySet[Account]:

@@ -310,7 +310,7 @@ class Checker:
 
         url = re.sub(r"^http", "ws", self.base) + "/api/v1/streaming"
         with connect(
-            url, subprotocols=[Subprotocol(reader.access_token)], open_timeout=30
+            url, subprotocols=[Subprotocol(str(reader.access_token))], open_timeout=30
         ) as socket:
             socket.send(json.dumps({"type": "subscribe", "stream": "hashtag", "tag": self.tag}))
             socket.ping().wait(10)

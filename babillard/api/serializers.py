@@ -21,7 +21,7 @@ from babillard.accounts.queries import Relationship
 from babillard.core import links
 from babillard.notifications.models import Notification
 from babillard.statuses.models import MediaAttachment, Poll, PollVote, Status, StatusEdit, Tag
-from babillard.statuses.queries import interactions
+from babillard.statuses.queries import interactions, muted_statuses
 from babillard.timelines.models import Filter, FilterKeyword, FilterStatus, List
 from babillard.timelines.services import FilterMatch, active_filters, match_filters
 from babillard.timelines.trends import DayUse
@@ -292,7 +292,10 @@ class StatusRenderer:
         self.filters = active_filters(viewer, context) if viewer and context else []
         items = list(statuses)
         originals = [s.reblog or s for s in items]
-        self.marks = interactions(viewer, items + originals)
+        self.marks = {
+            **interactions(viewer, items + originals),
+            "muted": muted_statuses(viewer, items + originals),
+        }
         self.accounts: dict[int, JSON] = {}
         self.bodies = self._cached_bodies(items + [s.reblog for s in items if s.reblog])
         from babillard.api.babillard.events import events_of_statuses

@@ -186,24 +186,12 @@ def account_statuses(
 
 
 def interactions(viewer: Account | None, statuses: list[Status]) -> dict[str, set[int]]:
-    """Which of these statuses the viewer favourited, boosted, bookmarked, pinned or muted."""
+    """Which of these statuses the viewer favourited, boosted, bookmarked or pinned."""
     from babillard.statuses.models import Bookmark, Favourite, Pin
 
     if viewer is None:
-        return {
-            "favourited": set(),
-            "reblogged": set(),
-            "bookmarked": set(),
-            "pinned": set(),
-            "muted": set(),
-        }
+        return {"favourited": set(), "reblogged": set(), "bookmarked": set(), "pinned": set()}
     ids = {s.reblog_id or s.pk for s in statuses}
-    threads = {(s.reblog or s).thread_root_id or (s.reblog or s).pk for s in statuses}
-    muted_threads = set(
-        ConversationMute.objects.filter(account=viewer, thread_root_id__in=threads).values_list(
-            "thread_root_id", flat=True
-        )
-    )
     return {
         "favourited": set(
             Favourite.objects.filter(account=viewer, status_id__in=ids).values_list(
@@ -225,13 +213,21 @@ def interactions(viewer: Account | None, statuses: list[Status]) -> dict[str, se
                 "status_id", flat=True
             )
         ),
-        "muted": {
-            status.pk
-            for s in statuses
-            for status in (s, s.reblog or s)
-            if (status.thread_root_id or status.pk) in muted_threads
-        },
     }
+
+
+def muted_statuses(viewer: Account | None, statuses: list[Status]) -> set[int]:
+    """Which of these statuses (and their boosted originals) are in a thread the viewer muted."""
+    if viewer is None:
+        return set()
+    shown = [status for s in statuses for status in (s, s.reblog or s)]
+    threads = {status.thread_root_id or status.pk for status in shown}
+    muted = set(
+        ConversationMute.objects.filter(account=viewer, thread_root_id__in=threads).values_list(
+            "thread_root_id", flat=True
+        )
+    )
+    return {status.pk for status in shown if (status.thread_root_id or status.pk) in muted}
 
 
 def thread_muted(account: Account, status: Status) -> bool:

@@ -43,7 +43,7 @@ def get_target(request: HttpRequest, account_id: str, me: Account | None = None)
 
 
 def relationship_of(me: Account, target: Account) -> dict[str, Any]:
-    return serializers.relationship(target, account_queries.relationship(me, target))
+    return serializers.relationship(target, account_queries.relationship_with_notes(me, target))
 
 
 def rows_page(
