@@ -88,8 +88,7 @@ def profile(request: HttpRequest, username: str, tab: str = "posts") -> HttpResp
             ).order_by("-id")
         )
     context = _profile_context(request, account)
-    context.update(timeline_context(viewer, page))
-    context["flags"] = status_context(viewer, [*page.items, *pinned])
+    context.update(timeline_context(viewer, page, also=pinned))
     context.update(tab=tab, pinned=pinned)
     return render(request, "web/profile.html", context)
 

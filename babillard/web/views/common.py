@@ -135,8 +135,12 @@ def _poll_of(status: Status) -> Poll | None:
         return None
 
 
-def timeline_context(viewer: Account | None, page: Page[Status]) -> dict[str, Any]:
-    return {"page": page, "statuses": page.items, "flags": status_context(viewer, page.items)}
+def timeline_context(
+    viewer: Account | None, page: Page[Status], also: Iterable[Status] = ()
+) -> dict[str, Any]:
+    """A page of statuses and what rendering it needs, ``also`` shown beside it (pins)."""
+    flags = status_context(viewer, [*page.items, *also])
+    return {"page": page, "statuses": page.items, "flags": flags}
 
 
 def page_args(request: HttpRequest) -> dict[str, Any]:
