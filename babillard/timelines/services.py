@@ -122,26 +122,25 @@ def fan_out(status: Status) -> int:
 
 def _publish_status(status: Status, owners: set[int]) -> None:
     """Tell live readers about a new post or boost: home feeds, public, hashtag, list streams."""
+    streams: list[str] = []
     if status.visibility == Visibility.DIRECT:
-        for owner_id in owners:
-            streaming.publish(f"direct:{owner_id}", "update", status.pk)
-    for owner_id in owners:
-        streaming.publish(f"user:{owner_id}", "update", status.pk)
+        streams += [f"direct:{owner_id}" for owner_id in owners]
+    streams += [f"user:{owner_id}" for owner_id in owners]
     if status.visibility != Visibility.DIRECT:
         for list_id, owner_id in List.objects.filter(members=status.account_id).values_list(
             "pk", "owner_id"
         ):
             if owner_id in owners:
-                streaming.publish(f"list:{list_id}", "update", status.pk)
-    if status.visibility != Visibility.PUBLIC or status.is_reblog:
-        return
-    streaming.publish("public", "update", status.pk)
-    if status.local:
-        streaming.publish("public:local", "update", status.pk)
-    for name in status.tags.values_list("name", flat=True):
-        streaming.publish(f"hashtag:{name}", "update", status.pk)
+                streams.append(f"list:{list_id}")
+    if status.visibility == Visibility.PUBLIC and not status.is_reblog:
+        streams.append("public")
         if status.local:
-            streaming.publish(f"hashtag:local:{name}", "update", status.pk)
+            streams.append("public:local")
+        for name in status.tags.values_list("name", flat=True):
+            streams.append(f"hashtag:{name}")
+            if status.local:
+                streams.append(f"hashtag:local:{name}")
+    streaming.publish_many((stream, "update", status.pk) for stream in streams)
 
 
 def trim_feed(owner_id: int) -> None:
