@@ -33,6 +33,7 @@ from babillard.federation.client import instance_actor, instance_actor_uri
 from babillard.federation.inbox import Refused, receive, verify_signer
 from babillard.statuses.models import Pin, Status
 from babillard.statuses.queries import can_see, visible_statuses
+from babillard.statuses.queries import featured_tags as featured_tag_stats
 
 FOLLOWS_PER_PAGE = 12
 STATUSES_PER_PAGE = 20
@@ -425,11 +426,21 @@ def featured(request: HttpRequest, username: str) -> HttpResponseBase:
 
 @require_GET
 def featured_tags(request: HttpRequest, username: str) -> HttpResponseBase:
-    """Babillard has no featured hashtags yet: an empty collection, as Mastodon's default."""
+    """The hashtags the account features on its profile, as Mastodon lists them."""
     account = _local_account(username)
     base = links.absolute(f"/users/{account.username}/collections/tags")
+    items = [
+        {
+            "type": "Hashtag",
+            "href": links.tag_url(stats.featured.tag.name),
+            "name": f"#{stats.featured.tag.display_name}",
+        }
+        for stats in featured_tag_stats(account)
+    ]
     return activity_response(
-        activities.with_context({"id": base, "type": "Collection", "totalItems": 0, "items": []})
+        activities.with_context(
+            {"id": base, "type": "Collection", "totalItems": len(items), "items": items}
+        )
     )
 
 

@@ -3,7 +3,7 @@ import pytest
 from babillard.accounts.models import AccountKind
 from babillard.accounts.services import update_profile
 from babillard.core.testing import make_account
-from babillard.statuses.services import pin, post_status
+from babillard.statuses.services import feature_tag, pin, post_status
 
 from .conftest import HOST, signed_get
 
@@ -141,7 +141,11 @@ def test_featured_collection_holds_pinned_posts(client, network):
     data = client.get("/users/alice/collections/featured", HTTP_ACCEPT=AP).json()
     assert [note["id"] for note in data["orderedItems"]] == [status.uri]
     tags = client.get("/users/alice/collections/tags", HTTP_ACCEPT=AP).json()
-    assert tags["type"] == "Collection"
+    assert tags["type"] == "Collection" and tags["items"] == []
+    feature_tag(alice, "Veille")
+    tags = client.get("/users/alice/collections/tags", HTTP_ACCEPT=AP).json()
+    assert tags["totalItems"] == 1
+    assert tags["items"][0]["type"] == "Hashtag" and tags["items"][0]["name"] == "#Veille"
 
 
 def test_instance_actor(client, network):
