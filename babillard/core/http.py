@@ -13,9 +13,11 @@ DNS answer that changes between the two look-ups could slip through. Operators
 who need more put an egress proxy in front of the server.
 """
 
+import functools
 import ipaddress
 import json
 import socket
+import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +91,12 @@ def check_url(url: str) -> None:
             raise RefusedAddress(f"{parts.hostname} resolves to a non-public address")
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle costs more than a delivery."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def request(
     method: str,
     url: str,
@@ -115,7 +123,12 @@ def request(
             sent.update(sign(method, current, dict(sent), body))
         try:
             with (
-                httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+                httpx.Client(
+                    timeout=timeout,
+                    follow_redirects=False,
+                    trust_env=False,
+                    verify=_tls_context(),
+                ) as client,
                 client.stream(method, current, headers=sent, content=body or None) as answer,
             ):
                 if answer.is_redirect and method in ("GET", "HEAD"):

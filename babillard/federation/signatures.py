@@ -9,6 +9,7 @@ the fediverse uses RSA with SHA-256 for it.
 """
 
 import base64
+import functools
 import hashlib
 import re
 import time
@@ -44,7 +45,9 @@ def digest(body: bytes) -> str:
     return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
 
 
+@functools.lru_cache(maxsize=64)
 def _load_private(pem: str) -> rsa.RSAPrivateKey:
+    """Parsed once per process and key: parsing a PEM costs more than signing with it."""
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise SignatureError("only RSA keys sign")
