@@ -123,8 +123,18 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("BABILLARD_DATABASE_URL", "")
+DB_POOL_SIZE = int(os.environ.get("BABILLARD_DB_POOL_SIZE", "0"))
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DB_POOL_SIZE and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Under ASGI every request runs in a thread of its own, and a persistent
+        # connection per thread soon exhausts PostgreSQL's connections: share a pool.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DB_POOL_SIZE,
+            "timeout": 30,
+        }
 else:
     DATABASES = {
         "default": {

@@ -396,6 +396,7 @@ def fresh_environment(database: str, home: Path) -> dict[str, str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         env["BABILLARD_DATABASE_URL"] = PG_URL
+        env.setdefault("BABILLARD_DB_POOL_SIZE", "8")
         if redis_reachable():
             import redis
 
