@@ -199,3 +199,18 @@ def test_bibliographies_of_an_account(bibliography, library):
     assert page.status_code == 200
     assert f"/bibliographies/{bibliography.pk}".encode() in page.content
     assert Client().get("/@nobody/bibliographies").status_code == 404
+
+
+def test_posts_show_their_books_with_the_readers_library_link(alice, librarian, library):
+    from babillard.accounts.services import follow
+
+    follow(librarian, alice)
+    status = post_status(alice, "À relire : ISBN 2-07-036002-4")
+    client = logged_in(librarian)
+    for url in ("/home", f"/@alice/{status.pk}"):
+        page = client.get(url).content.decode()
+        assert 'class="status-books"' in page
+        assert 'href="/books/9782070360024"' in page
+        assert "https://catalogue.mediatheque.example/recherche?isbn=9782070360024" in page
+    plain = post_status(alice, "Sans livre")
+    assert 'class="status-books"' not in client.get(f"/@alice/{plain.pk}").content.decode()

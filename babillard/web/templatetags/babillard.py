@@ -31,6 +31,12 @@ def full_path_with(context: Any, **params: Any) -> str:
 
 
 @register.filter
+def lookup(mapping: Any, key: Any) -> Any:
+    """``mapping[key]``, or nothing when the mapping lacks it."""
+    return mapping.get(key, ()) if mapping else ()
+
+
+@register.filter
 def in_set(value: Any, container: Any) -> bool:
     return bool(container) and value in container
 

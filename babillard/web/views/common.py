@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from babillard.accounts.models import Account, User
+from babillard.books import queries as book_queries
+from babillard.books.models import Book
 from babillard.core.errors import Forbidden, NotFound
 from babillard.core.pagination import Page
 from babillard.statuses.models import Poll, PollVote, Status
@@ -125,7 +127,21 @@ def status_context(viewer: Account | None, statuses: Iterable[Status]) -> dict[s
                 "poll_id", flat=True
             )
         )
-    return {**flags, "voted": voted}
+    return {**flags, "voted": voted, "books": _books(viewer, items)}
+
+
+def _books(
+    viewer: Account | None, statuses: list[Status]
+) -> dict[int, list[tuple[Book, str | None]]]:
+    """Each book post's books with the viewer's "find it" link, keyed by the post's id."""
+    posts = book_queries.book_posts([s.reblog or s for s in statuses])
+    if not posts:
+        return {}
+    find_it = book_queries.first_find_it(viewer)
+    return {
+        status_id: [(book, find_it(book)) for book in book_queries.books_of(post)]
+        for status_id, post in posts.items()
+    }
 
 
 def _poll_of(status: Status) -> Poll | None:
