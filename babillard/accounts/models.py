@@ -19,6 +19,7 @@ class AccountKind(models.TextChoices):
     PERSON = "person", _("Person")
     INSTITUTION = "institution", _("Institution")
     TEAM = "team", _("Team")
+    GROUP = "group", _("Group")
 
 
 class Visibility(models.TextChoices):
@@ -187,6 +188,9 @@ class FollowRequest(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="follow_requests")
     uri = models.URLField(max_length=2000, blank=True)
+    # The follower's choices, kept until the follow is accepted (as Mastodon keeps them).
+    show_reblogs = models.BooleanField(default=True)
+    notify = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

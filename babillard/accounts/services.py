@@ -126,23 +126,65 @@ def create_local_user(
             signup_reason=reason,
             invited_by=invite,
         )
-        Account.objects.create(
+        _create_local_account(
+            username,
             user=user,
-            username=username,
             kind=kind,
             display_name=display_name,
-            uri=links.account_uri(username),
-            url=links.account_url(username),
-            inbox_url=links.absolute(f"/users/{username}/inbox"),
-            shared_inbox_url=links.absolute("/inbox"),
-            outbox_url=links.absolute(f"/users/{username}/outbox"),
-            followers_url=links.absolute(f"/users/{username}/followers"),
-            private_key=private_key,
-            public_key=public_key,
+            keys=(private_key, public_key),
         )
         if invite is not None:
             Invite.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
     return user
+
+
+def _create_local_account(
+    username: str,
+    *,
+    keys: tuple[str, str],
+    user: User | None = None,
+    **fields: Any,
+) -> Account:
+    private_key, public_key = keys
+    return Account.objects.create(
+        user=user,
+        username=username,
+        uri=links.account_uri(username),
+        url=links.account_url(username),
+        inbox_url=links.absolute(f"/users/{username}/inbox"),
+        shared_inbox_url=links.absolute("/inbox"),
+        outbox_url=links.absolute(f"/users/{username}/outbox"),
+        followers_url=links.absolute(f"/users/{username}/followers"),
+        private_key=private_key,
+        public_key=public_key,
+        **fields,
+    )
+
+
+def create_local_actor(
+    username: str,
+    *,
+    display_name: str = "",
+    note: str = "",
+    kind: str = AccountKind.PERSON,
+    bot: bool = True,
+) -> Account:
+    """Create a local actor nobody signs in as: a board, a platform, a group.
+
+    It federates like any account (key pair, inbox, followers); ``bot`` makes it an
+    ActivityPub ``Service``. The feature that owns it posts through it with the
+    ordinary services.
+    """
+    validate_username(username)
+    if kind not in AccountKind.values:
+        raise ValidationError(_("Unknown account kind."), code="invalid")
+    keys = _rsa_key_pair()
+    account = _create_local_account(
+        username, kind=kind, display_name=display_name, bot=bot, keys=keys
+    )
+    if note:
+        update_profile(account, note=note)
+    return account
 
 
 def sign_up(
@@ -347,8 +389,13 @@ def follow(
         return existing
     if target.locked or not target.is_local:
         request, created = FollowRequest.objects.get_or_create(
-            account=follower, target=target, defaults={"uri": uri}
+            account=follower,
+            target=target,
+            defaults={"uri": uri, "show_reblogs": reblogs, "notify": notify},
         )
+        if not created and (request.show_reblogs, request.notify) != (reblogs, notify):
+            request.show_reblogs, request.notify = reblogs, notify
+            request.save(update_fields=["show_reblogs", "notify"])
         if created and target.is_local:
             send_notification(target, follower, NotificationType.FOLLOW_REQUEST)
         outbox.deliver_follow(request)
@@ -382,9 +429,10 @@ def _create_follow(
 
 def accept_follow_request(target: Account, requester: Account) -> Follow:
     """Accept a pending request (also called when a remote server accepts ours)."""
-    if not FollowRequest.objects.filter(account=requester, target=target).exists():
+    request = FollowRequest.objects.filter(account=requester, target=target).first()
+    if request is None:
         raise NotFound(requester.pk)
-    return _create_follow(requester, target)
+    return _create_follow(requester, target, reblogs=request.show_reblogs, notify=request.notify)
 
 
 def reject_follow_request(target: Account, requester: Account) -> None:

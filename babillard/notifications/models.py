@@ -21,6 +21,9 @@ class NotificationType(models.TextChoices):
     EVENT_UPDATE = "event.update", _("Event changed")
     EVENT_REMINDER = "event.reminder", _("Event tomorrow")
     EVENT_PROMOTED = "event.promoted", _("Place confirmed at an event")
+    QUOTE = "quote", _("Quote")
+    QUOTED_UPDATE = "quoted_update", _("Quoted post edited")
+    REACTION = "reaction", _("Reaction")
 
 
 class Notification(models.Model):
@@ -35,6 +38,8 @@ class Notification(models.Model):
         "moderation.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Held back by the recipient's notification policy, waiting in a notification request.
+    filtered = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["recipient", "-id"])]

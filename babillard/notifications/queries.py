@@ -9,8 +9,12 @@ def notifications_for(
     account: Account,
     types: list[str] | None = None,
     exclude_types: list[str] | None = None,
+    include_filtered: bool = False,
 ) -> QuerySet[Notification]:
-    """A local account's notifications, newest first, without those of hidden accounts."""
+    """A local account's notifications, newest first, without those of hidden accounts.
+
+    Notifications held back by the notification policy are left out unless asked for.
+    """
     found = (
         Notification.objects.filter(recipient=account)
         .exclude(from_account_id__in=hidden_account_ids(account, for_notifications=True))
@@ -18,6 +22,8 @@ def notifications_for(
         .select_related("from_account", "status", "status__account")
         .order_by("-id")
     )
+    if not include_filtered:
+        found = found.filter(filtered=False)
     if types:
         found = found.filter(type__in=types)
     if exclude_types:

@@ -35,10 +35,21 @@ def notify(
         return None
     if status is not None and thread_muted(recipient, status):
         return None
+    from babillard.triage import services as triage
+
+    verdict = triage.notification_verdict(recipient, sender, kind, status)
+    if verdict == "drop":
+        return None
     notification, created = Notification.objects.get_or_create(
-        recipient=recipient, from_account=sender, type=kind, status=status
+        recipient=recipient,
+        from_account=sender,
+        type=kind,
+        status=status,
+        defaults={"filtered": verdict == "filter"},
     )
-    if created:
+    if created and notification.filtered:
+        triage.record_filtered(notification)
+    elif created:
         streaming.publish(f"user:{recipient.pk}", "notification", notification.pk)
     return notification
 
@@ -49,7 +60,9 @@ def notify_moderators_of_sign_up(account: Account) -> None:
 
 
 def mark_all_read(user: User) -> None:
-    newest = Notification.objects.filter(recipient=user.account).order_by("-id").first()
+    newest = (
+        Notification.objects.filter(recipient=user.account, filtered=False).order_by("-id").first()
+    )
     if newest and newest.pk > user.notifications_read_id:
         user.notifications_read_id = newest.pk
         user.save(update_fields=["notifications_read_id"])

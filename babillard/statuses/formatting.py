@@ -37,8 +37,11 @@ ALLOWED_TAGS = {
     "ol",
     "li",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+# ``"*"`` empty: nh3 otherwise keeps ``lang`` and ``title`` on every tag.
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "ol": {"start"}, "*": set()}
 ALLOWED_CLASSES = {
+    # ``quote-inline``: the ``RE:`` link of a quote, hidden where the quote is shown.
+    "p": {"quote-inline"},
     "a": {"mention", "hashtag", "u-url"},
     "span": {"h-card", "invisible", "ellipsis"},
 }

@@ -21,6 +21,22 @@ class Tag(models.Model):
         return f"#{self.display_name}"
 
 
+class QuotePolicy(models.TextChoices):
+    """Who may quote a post and have the quote approved at once (Mastodon's values)."""
+
+    PUBLIC = "public", _("Anyone")
+    FOLLOWERS = "followers", _("Followers")
+    NOBODY = "nobody", _("Only me")
+
+
+class ReplyPolicy(models.TextChoices):
+    """Who may reply to a post (GoToSocial's ``canReply``); the author and the mentioned always may."""
+
+    ANYONE = "anyone", _("Anyone")
+    FOLLOWING = "following", _("People I follow")
+    MENTIONED = "mentioned", _("People I mention")
+
+
 class Status(models.Model):
     id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="statuses")
@@ -54,6 +70,13 @@ class Status(models.Model):
     favourites_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    quote_policy = models.CharField(
+        max_length=10, choices=QuotePolicy.choices, default=QuotePolicy.PUBLIC
+    )
+    reply_policy = models.CharField(
+        max_length=10, choices=ReplyPolicy.choices, default=ReplyPolicy.ANYONE
+    )
+    quotes_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -259,4 +282,40 @@ class ConversationState(models.Model):
             models.UniqueConstraint(
                 fields=["account", "thread_root_id"], name="conversation_state_unique"
             )
+        ]
+
+
+class QuoteState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Refused")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Quote(models.Model):
+    """A post quoting another, with the quoted author's consent (FEP-044f).
+
+    ``quoted_uri`` keeps the quoted post's address when it is not (yet) stored
+    here or after it is deleted (``quoted_status`` is then empty: "deleted").
+    ``approval_uri`` is the ``QuoteAuthorization`` stamp the quoted author's
+    server hosts; ``request_uri`` the ``QuoteRequest`` that asked for it.
+    """
+
+    status = models.OneToOneField(Status, on_delete=models.CASCADE, related_name="quote")
+    quoted_status = models.ForeignKey(
+        Status, null=True, blank=True, on_delete=models.SET_NULL, related_name="quoted_by"
+    )
+    quoted_uri = models.URLField(max_length=2000)
+    quoted_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=QuoteState.choices, default="pending")
+    approval_uri = models.URLField(max_length=2000, blank=True)
+    request_uri = models.URLField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["quoted_status", "state"]),
+            models.Index(fields=["approval_uri"]),
         ]

@@ -26,6 +26,10 @@ from babillard.statuses.models import (
     ConversationState,
     FeaturedTag,
     Mention,
+    Quote,
+    QuotePolicy,
+    QuoteState,
+    ReplyPolicy,
     Status,
     Tag,
 )
@@ -92,7 +96,13 @@ def can_see(viewer: Account | None, status: Status) -> bool:
 
 
 # Rendering never needs an account's keys; each PEM pair is kilobytes per joined row.
-JOINED_ACCOUNTS = ("account", "reblog__account", "in_reply_to_account")
+JOINED_ACCOUNTS = (
+    "account",
+    "reblog__account",
+    "in_reply_to_account",
+    "quote__quoted_status__account",
+    "reblog__quote__quoted_status__account",
+)
 ACCOUNT_KEYS = ("private_key", "public_key")
 
 
@@ -100,7 +110,15 @@ def with_relations(statuses: QuerySet[Status]) -> QuerySet[Status]:
     """Load what rendering a status needs in a fixed number of queries."""
     return (
         statuses.select_related(
-            "account", "reblog", "reblog__account", "in_reply_to_account", "poll", "reblog__poll"
+            "account",
+            "reblog",
+            "reblog__account",
+            "in_reply_to_account",
+            "poll",
+            "reblog__poll",
+            # A quote and the post it quotes, with its author (shown inside the quote).
+            "quote__quoted_status__account",
+            "reblog__quote__quoted_status__account",
         )
         .defer(*(f"{account}__{key}" for account in JOINED_ACCOUNTS for key in ACCOUNT_KEYS))
         .prefetch_related(
@@ -284,3 +302,132 @@ def conversation_read_up_to(account: Account, root: int) -> int:
         .first()
     )
     return found or 0
+
+
+# Quotes and reply policies ------------------------------------------------------------
+
+# Mastodon's ``quote_approval.current_user`` values.
+AUTOMATIC, DENIED = "automatic", "denied"
+
+
+def quote_approval(
+    viewer: Account | None,
+    status: Status,
+    *,
+    follows: bool | None = None,
+    blocked: bool | None = None,
+) -> str:
+    """Whether ``viewer`` may quote ``status`` and have it approved at once, as Mastodon 4.5.
+
+    The author may always quote their own post (except a private mention); nobody
+    quotes a private mention or a boost; blocked people never; otherwise the post's
+    quote policy decides (``followers``: the author's followers). ``follows`` and
+    ``blocked`` may be given when the caller knows them already (a page of posts).
+    """
+    if viewer is None or status.is_reblog or status.visibility == Visibility.DIRECT:
+        return DENIED
+    if viewer.pk == status.account_id:
+        return AUTOMATIC
+    if blocked is None:
+        blocked = Block.objects.filter(
+            Q(account=viewer, target_id=status.account_id)
+            | Q(account_id=status.account_id, target=viewer)
+        ).exists()
+    if blocked:
+        return DENIED
+    if status.quote_policy == QuotePolicy.PUBLIC:
+        return AUTOMATIC
+    if status.quote_policy == QuotePolicy.FOLLOWERS:
+        if follows is None:
+            follows = Follow.objects.filter(account=viewer, target_id=status.account_id).exists()
+        return AUTOMATIC if follows else DENIED
+    return DENIED
+
+
+def may_reply(account: Account, status: Status) -> bool:
+    """The post's reply policy: the author and the people it mentions may always reply."""
+    if account.pk == status.account_id or status.reply_policy == ReplyPolicy.ANYONE:
+        return True
+    if Mention.objects.filter(status=status, account=account).exists():
+        return True
+    return (
+        status.reply_policy == ReplyPolicy.FOLLOWING
+        and Follow.objects.filter(account_id=status.account_id, target=account).exists()
+    )
+
+
+def quotes_of(viewer: Account | None, status: Status) -> QuerySet[Status]:
+    """The posts quoting ``status`` with its author's approval that ``viewer`` may see."""
+    return with_relations(
+        visible_statuses(viewer).filter(
+            quote__quoted_status=status, quote__state=QuoteState.ACCEPTED
+        )
+    ).order_by("-id")
+
+
+def quotes_for_review(author: Account) -> QuerySet[Quote]:
+    """Quotes of ``author``'s posts, pending and approved, newest first (to revoke them)."""
+    return (
+        Quote.objects.filter(
+            quoted_status__account=author, state__in=[QuoteState.PENDING, QuoteState.ACCEPTED]
+        )
+        .select_related("status__account", "quoted_status")
+        .order_by("-status_id")
+    )
+
+
+def shown_quote(viewer: Account | None, quote: Quote) -> tuple[str, Status | None]:
+    """How a quote shows to ``viewer``: Mastodon's state and the quoted post when shown.
+
+    Only an approved quote of a post the viewer may see shows it; an approved quote
+    of a deleted post is ``deleted``, of a hidden one ``unauthorized``.
+    """
+    if quote.state != QuoteState.ACCEPTED:
+        return quote.state, None
+    quoted = quote.quoted_status
+    if quoted is None:
+        return "deleted", None
+    if not can_see(viewer, quoted):
+        return "unauthorized", None
+    return QuoteState.ACCEPTED, quoted
+
+
+@dataclass
+class QuoteContext:
+    """What rendering the quotes and quote policies of a page of posts needs, loaded once."""
+
+    quotes: dict[int, Quote]
+    followed: set[int]
+
+
+def quote_context(viewer: Account | None, statuses: list[Status]) -> QuoteContext:
+    quotes: dict[int, Quote] = {}
+    missing = []
+    for status in statuses:
+        if not Status.quote.is_cached(status):  # loaded by ``with_relations``
+            missing.append(status.pk)
+            continue
+        try:
+            quotes[status.pk] = status.quote
+        except Quote.DoesNotExist:
+            continue
+    if missing:
+        found = Quote.objects.filter(status_id__in=missing).select_related("quoted_status__account")
+        quotes.update({q.status_id: q for q in found})
+    if viewer is None:
+        return QuoteContext(quotes, set())
+    # Only the authors of followers-quotable posts matter. A page shows no post across a
+    # block (``can_see``), so its callers pass ``blocked=False`` to ``quote_approval``.
+    authors = {
+        s.account_id
+        for s in statuses
+        if s.quote_policy == QuotePolicy.FOLLOWERS and s.account_id != viewer.pk
+    }
+    followed = set()
+    if authors:
+        followed = set(
+            Follow.objects.filter(account=viewer, target_id__in=authors).values_list(
+                "target_id", flat=True
+            )
+        )
+    return QuoteContext(quotes, followed)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from html import escape
 from typing import Any
 
 from django.conf import settings
@@ -41,12 +42,22 @@ from babillard.statuses.models import (
     Pin,
     Poll,
     PollVote,
+    Quote,
+    QuotePolicy,
+    QuoteState,
+    ReplyPolicy,
     ScheduledStatus,
     Status,
     StatusEdit,
     Tag,
 )
-from babillard.statuses.queries import can_see
+from babillard.statuses.queries import (
+    AUTOMATIC,
+    PUBLICLY_LISTED,
+    can_see,
+    may_reply,
+    quote_approval,
+)
 
 MAX_MEDIA = 4
 MAX_PINS = 5
@@ -60,6 +71,9 @@ MAX_FEATURED_TAGS = 10
 # Sent with ``status`` for each new local post, inside its transaction and after its
 # deliveries are queued, so that feature apps can add what they read in the text.
 published = Signal()
+# Sent with ``status`` for each post the instance stores, local or received from another
+# server, inside its transaction: apps that read every arrival (antennas) listen here.
+arrived = Signal()
 
 
 @dataclass
@@ -160,6 +174,12 @@ def _check_reply(author: Account, in_reply_to: Status | None) -> None:
         raise ValidationError(
             _("The post you reply to does not exist or is hidden from you."), code="reply"
         )
+    if not may_reply(author, in_reply_to):
+        if in_reply_to.reply_policy == ReplyPolicy.FOLLOWING:
+            message = _("Only the people @%(acct)s follows may reply to this post.")
+        else:
+            message = _("Only the people mentioned in this post may reply to it.")
+        raise ValidationError(message % {"acct": in_reply_to.account.acct}, code="reply_policy")
 
 
 def post_status(
@@ -176,12 +196,17 @@ def post_status(
     local_only: bool = False,
     scheduled_at: datetime | None = None,
     internal_to: Account | None = None,
+    quoted_status: Status | None = None,
+    quote_policy: str | None = None,
+    reply_policy: str | None = None,
 ) -> Status | ScheduledStatus:
     """Publish a post by a local account, or schedule it when ``scheduled_at`` is given.
 
     An ``internal`` post names the institution whose staff may read it
     (``internal_to``); a reply to an internal post is internal to the same
     institution whatever was asked, and internal posts never leave the instance.
+    A quote (``quoted_status``) is checked against the quoted post's policy, as
+    Mastodon checks it: a quote of a followers-only post is followers-only.
     """
     if author.is_suspended:
         raise ValidationError(_("This account is suspended."), code="suspended")
@@ -199,6 +224,16 @@ def post_status(
         _validate_poll(poll)
     _validate_text(text, spoiler_text, bool(media or poll))
     _check_reply(author, in_reply_to)
+    if quoted_status is not None:
+        _check_quote(author, quoted_status, bool(media or poll), visibility, text)
+        # A quote reaches no wider audience than the post it quotes.
+        if quoted_status.visibility == Visibility.PRIVATE and visibility in PUBLICLY_LISTED:
+            visibility = Visibility.PRIVATE
+        if quoted_status.visibility == Visibility.INTERNAL:
+            visibility, internal_to = Visibility.INTERNAL, quoted_status.internal_to
+    if any(parent is not None and parent.local_only for parent in (in_reply_to, quoted_status)):
+        # A reply to or a quote of a local-only post stays here too: it would name the post.
+        local_only = True
     if in_reply_to is not None and in_reply_to.visibility == Visibility.INTERNAL:
         visibility, internal_to = Visibility.INTERNAL, in_reply_to.internal_to
     if visibility == Visibility.INTERNAL:
@@ -219,12 +254,14 @@ def post_status(
         "sensitive": sensitive or bool(spoiler_text),
         "language": (language or (user.default_language if user else "") or "")[:8],
         "local_only": local_only,
+        "quote_policy": _quote_policy(quote_policy, visibility),
+        "reply_policy": _reply_policy(reply_policy),
     }
     if visibility == Visibility.INTERNAL and internal_to is not None:
         params["internal_to_id"] = internal_to.pk
     if scheduled_at is not None:
-        return _schedule(author, scheduled_at, params, in_reply_to, media, poll)
-    return _publish(author, params, in_reply_to, media, poll)
+        return _schedule(author, scheduled_at, params, in_reply_to, media, poll, quoted_status)
+    return _publish(author, params, in_reply_to, media, poll, quoted_status)
 
 
 def _schedule(
@@ -234,6 +271,7 @@ def _schedule(
     in_reply_to: Status | None,
     media: list[MediaAttachment],
     poll: PollSpec | None,
+    quoted: Status | None = None,
 ) -> ScheduledStatus:
     if when < timezone.now() + timedelta(minutes=5):
         raise ValidationError(
@@ -243,6 +281,7 @@ def _schedule(
         **params,
         "in_reply_to_id": in_reply_to.pk if in_reply_to else None,
         "poll": poll.__dict__ if poll else None,
+        "quoted_status_id": quoted.pk if quoted else None,
     }
     with transaction.atomic():
         scheduled = ScheduledStatus.objects.create(account=author, scheduled_at=when, params=params)
@@ -266,17 +305,22 @@ def publish_scheduled(scheduled_id: int) -> Status | None:
         params = dict(scheduled.params)
         reply_id = params.pop("in_reply_to_id", None)
         poll_params = params.pop("poll", None)
+        quoted_id = params.pop("quoted_status_id", None)
         in_reply_to = Status.objects.filter(pk=reply_id).first() if reply_id else None
+        quoted = Status.objects.filter(pk=quoted_id).first() if quoted_id else None
         media = list(scheduled.media.all())
         scheduled.delete()
         if reply_id and (in_reply_to is None or not can_see(scheduled.account, in_reply_to)):
             in_reply_to = None
+        if quoted is not None and quote_approval(scheduled.account, quoted) != AUTOMATIC:
+            quoted = None
         return _publish(
             scheduled.account,
             params,
             in_reply_to,
             media,
             PollSpec(**poll_params) if poll_params else None,
+            quoted,
         )
 
 
@@ -299,13 +343,17 @@ def _publish(
     in_reply_to: Status | None,
     media: list[MediaAttachment],
     poll: PollSpec | None,
+    quoted: Status | None = None,
 ) -> Status:
     rendered = render_text(params["text"])
     mentioned, tags = _mentions_and_tags(rendered)
     if in_reply_to and in_reply_to.account not in mentioned and in_reply_to.account != author:
         mentioned.append(in_reply_to.account)
     with transaction.atomic():
-        status = Status(account=author, content=rendered.html, in_reply_to=in_reply_to, **params)
+        content = rendered.html
+        if quoted is not None:
+            content = _quote_fallback(params["text"], quoted) + content
+        status = Status(account=author, content=content, in_reply_to=in_reply_to, **params)
         status.uri = links.status_uri(author.username, status.pk)
         status.url = links.status_url(author.username, status.pk)
         if in_reply_to:
@@ -337,8 +385,11 @@ def _publish(
         for account in mentioned:
             if status.visibility != Visibility.INTERNAL or can_see(account, status):
                 notify(account, author, NotificationType.MENTION, status)
+        quote = _attach_quote(status, quoted) if quoted is not None else None
         _after_publish(status)
         outbox.deliver_status_create(status)
+        if quote is not None and quote.state == QuoteState.PENDING:
+            outbox.deliver_quote_request(quote)
         published.send(Status, status=status)
     if poll:
         from babillard.statuses.tasks import end_poll
@@ -353,6 +404,7 @@ def _after_publish(status: Status) -> None:
 
     index_status(status)
     enqueue_on_commit(fan_out_status, status.pk)
+    arrived.send(Status, status=status)
 
 
 def _save_version(status: Status) -> None:
@@ -377,6 +429,7 @@ def edit_status(
     language: str | None = None,
     media_ids: Sequence[int | str] | None = None,
     media_descriptions: dict[int, str] | None = None,
+    quote_policy: str | None = None,
 ) -> Status:
     """Edit one's own post, keeping every version for the visible history."""
     if status.account_id != author.pk or status.is_reblog:
@@ -397,6 +450,8 @@ def edit_status(
         )
         if language:
             status.language = language[:8]
+        if quote_policy is not None:
+            status.quote_policy = _quote_policy(quote_policy, status.visibility)
         status.edited_at = timezone.now()
         status.save()
         status.tags.set(tags)
@@ -415,6 +470,7 @@ def edit_status(
                 notify(account, author, NotificationType.MENTION, status)
         for booster_id in status.reblogs.values_list("account_id", flat=True):
             notify(Account.objects.get(pk=booster_id), author, NotificationType.UPDATE, status)
+        _notify_quoters(status)
         from babillard.search.services import index_status
 
         index_status(status)
@@ -435,6 +491,8 @@ def delete_status(status: Status) -> None:
             Status.objects.filter(pk=status.reblog_id, reblogs_count__gt=0).update(
                 reblogs_count=F("reblogs_count") - 1
             )
+        for quote in Quote.objects.filter(status=status):
+            _uncount(quote)
         else:
             Account.objects.filter(pk=status.account_id, statuses_count__gt=0).update(
                 statuses_count=F("statuses_count") - 1
@@ -704,6 +762,8 @@ def receive_remote_status(
     media: Sequence[dict[str, Any]] = (),
     poll: dict[str, Any] | None = None,
     created_at: datetime | None = None,
+    quote_policy: str = QuotePolicy.PUBLIC,
+    reply_policy: str = ReplyPolicy.ANYONE,
 ) -> Status:
     """Store a post received from another server, once per URI.
 
@@ -734,6 +794,8 @@ def receive_remote_status(
             language=language[:8],
             in_reply_to=in_reply_to,
             created_at=moment,
+            quote_policy=quote_policy,
+            reply_policy=reply_policy,
         )
         if in_reply_to:
             status.in_reply_to_account = in_reply_to.account
@@ -796,6 +858,7 @@ def update_remote_status(
             booster = Account.objects.get(pk=booster_id)
             if booster.is_local:
                 notify(booster, status.account, NotificationType.UPDATE, status)
+        _notify_quoters(status)
         from babillard.search.services import index_status
 
         index_status(status)
@@ -873,4 +936,334 @@ def remove_conversation(account: Account, thread_root_id: int, up_to: int) -> No
         account=account,
         thread_root_id=thread_root_id,
         defaults={"removed_up_to": up_to, "read_up_to": up_to},
+    )
+
+
+# Imported history: posts of an archive from another server, added to a local account.
+
+
+def import_status(
+    author: Account,
+    *,
+    content: str,
+    created_at: datetime,
+    visibility: str,
+    spoiler_text: str = "",
+    sensitive: bool = False,
+    language: str = "",
+    tags: Sequence[str] = (),
+    media: Sequence[MediaAttachment] = (),
+    in_reply_to: Status | None = None,
+) -> Status:
+    """Add an old post to a local account's history, at its original date.
+
+    The post is the author's past, not news: it is indexed for search and shown on
+    the profile and the hashtag pages at its date, but it is not delivered to other
+    servers, not fanned out to home feeds and notifies nobody (Mastodon itself
+    refuses such imports for fear of re-announcing a whole history).
+    """
+    if not author.is_local:
+        raise ValidationError(_("Only local accounts receive imported posts."), code="invalid")
+    if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.PRIVATE):
+        raise ValidationError(_("Unknown visibility."), code="visibility")
+    if any(m.account_id != author.pk or m.status_id for m in media):
+        raise ValidationError(_("This image is already attached to a post."), code="media")
+    html = formatting.sanitize(content)
+    moment = min(created_at, timezone.now())
+    with transaction.atomic():
+        status = Status(
+            id=new_id(moment),
+            account=author,
+            text=formatting.plain_text(html),
+            content=html,
+            spoiler_text=spoiler_text.strip()[:500],
+            sensitive=sensitive or bool(spoiler_text.strip()),
+            visibility=visibility,
+            language=language[:8],
+            created_at=moment,
+        )
+        status.uri = links.status_uri(author.username, status.pk)
+        status.url = links.status_url(author.username, status.pk)
+        if in_reply_to is not None and in_reply_to.account_id == author.pk:
+            status.in_reply_to = in_reply_to
+            status.in_reply_to_account = author
+            status.thread_root_id = in_reply_to.thread_root_id or in_reply_to.pk
+        status.save(force_insert=True)
+        status.tags.set([get_or_create_tag(name) for name in tags if name])
+        for position, attachment in enumerate(media[:MAX_MEDIA]):
+            MediaAttachment.objects.filter(pk=attachment.pk).update(
+                status=status, position=position
+            )
+        Account.objects.filter(pk=author.pk).update(statuses_count=F("statuses_count") + 1)
+        from babillard.search.services import index_status
+
+        index_status(status)
+    return status
+
+
+# Quotes and interaction policies --------------------------------------------------------
+#
+# A quote is a post carrying a ``Quote`` row. Its state follows Mastodon 4.5: a quote of
+# one's own post or of a local post the policy allows is accepted at once; a quote of a
+# remote post is pending until the quoted author's server sends its ``Accept`` (with the
+# ``QuoteAuthorization`` stamp it hosts) or ``Reject``; the quoted author may revoke an
+# accepted quote later. Only accepted quotes show the quoted post.
+
+
+def _quote_policy(value: str | None, visibility: str) -> str:
+    """Followers-only, direct and staff-only posts are quotable by their author only."""
+    if value and value not in QuotePolicy.values:
+        raise ValidationError(_("Unknown quote policy."), code="quote_policy")
+    if visibility not in PUBLICLY_LISTED:
+        return QuotePolicy.NOBODY
+    return value or QuotePolicy.PUBLIC
+
+
+def _reply_policy(value: str | None) -> str:
+    if value and value not in ReplyPolicy.values:
+        raise ValidationError(_("Unknown reply policy."), code="reply_policy")
+    return value or ReplyPolicy.ANYONE
+
+
+def _check_quote(
+    author: Account, quoted: Status, has_attachments: bool, visibility: str, text: str
+) -> None:
+    if quoted.is_reblog or not can_see(author, quoted):
+        raise ValidationError(
+            _("The post you quote does not exist or is hidden from you."), code="quote"
+        )
+    if quoted.visibility == Visibility.DIRECT:
+        raise ValidationError(_("Private mentions cannot be quoted."), code="quote")
+    if (
+        visibility == Visibility.DIRECT
+        and quoted.account_id != author.pk
+        and quoted.account_id not in {m.key for m in render_text(text).mentions}
+    ):
+        # As Mastodon: a private mention quotes only a post of someone it mentions.
+        raise ValidationError(
+            _("Mention the author of the post you quote in a private mention."), code="quote"
+        )
+    if has_attachments:
+        raise ValidationError(_("A quote cannot carry images or a poll."), code="quote")
+    if quote_approval(author, quoted) != AUTOMATIC:
+        raise ValidationError(
+            _("The author of this post does not allow you to quote it."), code="quote_policy"
+        )
+
+
+def _quote_fallback(text: str, quoted: Status) -> str:
+    """The ``RE:`` link Mastodon prepends for servers that do not show quotes."""
+    link = quoted.url or quoted.uri or ""
+    if not link or link in text or (quoted.uri and quoted.uri in text):
+        return ""
+    safe = escape(link)
+    return f'<p class="quote-inline">RE: <a href="{safe}">{safe}</a></p>'
+
+
+def quote_authorization_uri(quote: Quote) -> str:
+    """Where the stamp of a quote of a local post lives (Mastodon's path)."""
+    quoted_account = quote.quoted_account
+    if quoted_account is None or not quoted_account.is_local:
+        return quote.approval_uri
+    return links.absolute(f"/users/{quoted_account.username}/quote_authorizations/{quote.pk}")
+
+
+def _attach_quote(status: Status, quoted: Status) -> Quote:
+    quote = Quote.objects.create(
+        status=status,
+        quoted_status=quoted,
+        quoted_uri=quoted.uri or "",
+        quoted_account=quoted.account,
+    )
+    if quoted.account.is_local or quoted.account_id == status.account_id:
+        _accept(quote)
+    return quote
+
+
+def _accept(quote: Quote, approval_uri: str = "") -> None:
+    """Mark a quote approved, count it and tell the quoted author (once)."""
+    was = quote.state
+    quote.state = QuoteState.ACCEPTED
+    if approval_uri:
+        quote.approval_uri = approval_uri
+    elif quote.quoted_account is not None and quote.quoted_account.is_local:
+        quote.approval_uri = quote_authorization_uri(quote)
+    quote.save(update_fields=["state", "approval_uri"])
+    if was != QuoteState.ACCEPTED and quote.quoted_status_id:
+        Status.objects.filter(pk=quote.quoted_status_id).update(quotes_count=F("quotes_count") + 1)
+        quoted = quote.quoted_status
+        if quoted is not None and quoted.account_id != quote.status.account_id:
+            notify(quoted.account, quote.status.account, NotificationType.QUOTE, quote.status)
+    streaming.publish("*", "status.update", quote.status_id)
+
+
+def _uncount(quote: Quote) -> None:
+    if quote.state == QuoteState.ACCEPTED and quote.quoted_status_id:
+        Status.objects.filter(pk=quote.quoted_status_id, quotes_count__gt=0).update(
+            quotes_count=F("quotes_count") - 1
+        )
+
+
+def _notify_quoters(status: Status) -> None:
+    """``quoted_update``: the local authors of approved quotes of an edited post."""
+    for quote in Quote.objects.filter(
+        quoted_status=status, state=QuoteState.ACCEPTED
+    ).select_related("status__account"):
+        if quote.status.account.is_local:
+            notify(
+                quote.status.account, status.account, NotificationType.QUOTED_UPDATE, quote.status
+            )
+
+
+def set_interaction_policy(
+    author: Account,
+    status: Status,
+    *,
+    quote_policy: str | None = None,
+    reply_policy: str | None = None,
+) -> Status:
+    """Change who may quote or reply to one's post; past quotes and replies stay."""
+    if status.account_id != author.pk or status.is_reblog:
+        raise NotFound(status.pk)
+    with transaction.atomic():
+        if quote_policy is not None:
+            status.quote_policy = _quote_policy(quote_policy, status.visibility)
+        if reply_policy is not None:
+            status.reply_policy = _reply_policy(reply_policy)
+        status.save(update_fields=["quote_policy", "reply_policy"])
+        outbox.deliver_status_refresh(status)
+    return status
+
+
+def revoke_quote(author: Account, quoted: Status, quoting: Status) -> Quote:
+    """The quoted author withdraws approval: the quote shows as unavailable everywhere."""
+    quote = Quote.objects.filter(status=quoting, quoted_status=quoted).first()
+    if quote is None or quote.state not in (QuoteState.ACCEPTED, QuoteState.PENDING):
+        raise NotFound(quoting.pk)
+    if quoted.account_id != author.pk:
+        from babillard.core.errors import Forbidden
+
+        raise Forbidden(quoting.pk)
+    with transaction.atomic():
+        _uncount(quote)
+        quote.state = QuoteState.REVOKED
+        quote.save(update_fields=["state"])
+        outbox.deliver_quote_revoke(quote)
+        if quoting.account.is_local:
+            outbox.deliver_status_refresh(quoting)
+        streaming.publish("*", "status.update", quoting.pk)
+    return quote
+
+
+def receive_remote_quote(
+    status: Status,
+    *,
+    quoted_uri: str,
+    quoted: Status | None,
+    approved: bool,
+) -> Quote:
+    """The quote a remote post carries, as its server describes it.
+
+    ``approved`` is true only when the stamp was checked (fetched from the quoted
+    author's server, or issued here). A quote that was approved and no longer
+    carries a valid stamp is revoked.
+    """
+    if status.account.is_local:
+        raise ValidationError(_("Only remote posts are received."), code="invalid")
+    with transaction.atomic():
+        quote, _new = Quote.objects.get_or_create(
+            status=status,
+            defaults={
+                "quoted_uri": quoted_uri[:2000],
+                "quoted_status": quoted,
+                "quoted_account": quoted.account if quoted else None,
+            },
+        )
+        if quoted is not None and quote.quoted_status_id is None and quote.state == "pending":
+            quote.quoted_status, quote.quoted_account = quoted, quoted.account
+            quote.save(update_fields=["quoted_status", "quoted_account"])
+        if approved and quote.state == QuoteState.PENDING:
+            _accept(quote)
+        elif not approved and quote.state == QuoteState.ACCEPTED:
+            _uncount(quote)
+            quote.state = QuoteState.REVOKED
+            quote.save(update_fields=["state"])
+            streaming.publish("*", "status.update", status.pk)
+    return quote
+
+
+def answer_quote_request(quoted: Status, quoting: Status, request_uri: str) -> Quote:
+    """A remote account asks to quote a local post: approve it when the policy allows.
+
+    Otherwise the request is refused (Mastodon answers ``Reject``).
+    """
+    if not quoted.account.is_local or quoting.account.is_local:
+        raise ValidationError(_("Only requests about local posts are answered."), code="invalid")
+    with transaction.atomic():
+        quote, _new = Quote.objects.get_or_create(
+            status=quoting,
+            defaults={
+                "quoted_uri": quoted.uri or "",
+                "quoted_status": quoted,
+                "quoted_account": quoted.account,
+            },
+        )
+        if quote.quoted_status_id != quoted.pk:
+            raise ValidationError(_("This post quotes another post."), code="quote")
+        quote.request_uri = request_uri[:2000]
+        quote.save(update_fields=["request_uri"])
+        if quote.state == QuoteState.ACCEPTED:
+            outbox.deliver_quote_answer(quote, accepted=True)
+        elif quote.state == QuoteState.PENDING and (
+            quote_approval(quoting.account, quoted) == AUTOMATIC
+        ):
+            _accept(quote)
+            outbox.deliver_quote_answer(quote, accepted=True)
+        else:
+            if quote.state == QuoteState.PENDING:
+                quote.state = QuoteState.REJECTED
+                quote.save(update_fields=["state"])
+            outbox.deliver_quote_answer(quote, accepted=False)
+    return quote
+
+
+def quote_answered(quote: Quote, *, approval_uri: str = "", accepted: bool) -> Quote:
+    """The quoted author's server answered our request (``Accept`` or ``Reject``)."""
+    if not quote.status.account.is_local:
+        raise ValidationError(_("Only our own requests are answered."), code="invalid")
+    if quote.state != QuoteState.PENDING:
+        return quote
+    with transaction.atomic():
+        if accepted:
+            _accept(quote, approval_uri)
+        else:
+            quote.state = QuoteState.REJECTED
+            quote.save(update_fields=["state"])
+        outbox.deliver_status_refresh(quote.status)
+    return quote
+
+
+def quote_revoked(quote: Quote) -> Quote:
+    """The quoted author's server deleted the stamp: the quote is no longer approved."""
+    if quote.state not in (QuoteState.ACCEPTED, QuoteState.PENDING):
+        return quote
+    with transaction.atomic():
+        _uncount(quote)
+        quote.state = QuoteState.REVOKED
+        quote.save(update_fields=["state"])
+        if quote.status.account.is_local:
+            outbox.deliver_status_refresh(quote.status)
+        streaming.publish("*", "status.update", quote.status_id)
+    return quote
+
+
+def refresh_remote_policies(status: Status, *, quote_policy: str, reply_policy: str) -> None:
+    """The policies a remote post's server now announces."""
+    if status.account.is_local:
+        raise ValidationError(
+            _("Only remote posts are updated from remote servers."), code="invalid"
+        )
+    Status.objects.filter(pk=status.pk).update(
+        quote_policy=_quote_policy(quote_policy, status.visibility),
+        reply_policy=_reply_policy(reply_policy),
     )

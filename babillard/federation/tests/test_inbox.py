@@ -212,7 +212,11 @@ def test_misskey_note_and_reaction(client, alice, network):
     signed_post(
         client, "/inbox", _with_local_status(load_fixture("misskey_reaction.json"), status), mika
     )
-    assert Favourite.objects.filter(status=status, account=note.account).exists()
+    # An emoji in a Like is a reaction, not a favourite.
+    from babillard.reactions.models import Reaction
+
+    assert Reaction.objects.filter(status=status, account=note.account, name="📚").exists()
+    assert not Favourite.objects.filter(status=status, account=note.account).exists()
 
 
 # --- BookWyrm -------------------------------------------------------------------

@@ -7,12 +7,15 @@ same services as the web pages, and checks what arrives on the other side.
 Every process is killed at the end, whatever happens; every wait is bounded.
 """
 
+import atexit
 import contextlib
+import functools
 import json
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 # One database per run, so that two runs of the suite at once do not drop each other's.
 PG_DATABASE = f"babillard_fed_inst_{os.getpid()}"
+# Migrated once per run; every instance's database starts as a copy of it.
+PG_TEMPLATE = f"babillard_fed_tpl_{os.getpid()}"
 WAIT_SECONDS = 45
 PASSWORD = "correct-horse-battery-staple"
 
@@ -39,7 +44,8 @@ def _free_port() -> int:
 
 
 def _postgres_url() -> str | None:
-    """A PostgreSQL server URL for one instance, if one is reachable, else ``None``."""
+    """A migrated PostgreSQL database for one instance, if a server is reachable, else
+    ``None``."""
     import psycopg
 
     candidates = [os.environ.get("BABILLARD_TEST_PG_URL", "")]
@@ -50,24 +56,51 @@ def _postgres_url() -> str | None:
     for url in filter(None, candidates):
         base = url.rsplit("/", 1)[0]
         try:
+            _migrated_postgres_template(base)
             with psycopg.connect(f"{base}/postgres", connect_timeout=3, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-                conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+                conn.execute(f"CREATE DATABASE {PG_DATABASE} TEMPLATE {PG_TEMPLATE}")
         except psycopg.Error:
             continue
         return f"{base}/{PG_DATABASE}"
     return None
 
 
-def _drop_database(url: str) -> None:
+def _drop_database(url: str, name: str = PG_DATABASE) -> None:
     import psycopg
 
     base = url.rsplit("/", 1)[0]
     try:
         with psycopg.connect(f"{base}/postgres", connect_timeout=3, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     except psycopg.Error:
         pass
+
+
+def _migrate_template(database_url: str = "") -> Path:
+    """Run ``babillard migrate`` once in a home of its own; return that home."""
+    home = Path(tempfile.mkdtemp(prefix="babillard-fed-template-"))
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    Instance(name="template", port=0, home=home, database_url=database_url).run(
+        "migrate", "-v", "0", timeout=240
+    )
+    return home
+
+
+@functools.cache
+def _migrated_sqlite_template() -> Path:
+    return _migrate_template() / "babillard.sqlite3"
+
+
+@functools.cache
+def _migrated_postgres_template(base: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres", connect_timeout=3, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_TEMPLATE}")
+    atexit.register(_drop_database, f"{base}/{PG_TEMPLATE}", PG_TEMPLATE)
+    _migrate_template(f"{base}/{PG_TEMPLATE}")
 
 
 @dataclass
@@ -121,6 +154,17 @@ class Instance:
                 f"{self.name}: babillard {' '.join(args)} failed:\n{done.stderr.decode()[-3000:]}"
             )
         return done.stdout.decode()
+
+    def migrate(self) -> None:
+        """Give the instance a migrated database, copied from the run's template (on
+        PostgreSQL ``_postgres_url`` already made it from one)."""
+        if self.database_url:
+            return
+        with (
+            contextlib.closing(sqlite3.connect(_migrated_sqlite_template())) as template,
+            contextlib.closing(sqlite3.connect(self.home / "babillard.sqlite3")) as copy,
+        ):
+            template.backup(copy)
 
     def ctl(self, *args: str) -> Any:
         return json.loads(self.run("fedctl", *args).strip().splitlines()[-1])
@@ -197,7 +241,7 @@ def instances() -> Iterator[dict[str, Instance]]:
     try:
         for server in servers.values():
             server.home.mkdir(parents=True)
-            server.run("migrate", "-v", "0", timeout=240)
+            server.migrate()
         for name, users in {"a": ["alice"], "b": ["bob"], "c": ["carol", "dan"]}.items():
             for user in users:
                 servers[name].run(

@@ -1,0 +1,1 @@
+from babillard.federation.tests.conftest import network  # noqa: F401  (shared fixture)
