@@ -41,16 +41,22 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run --settings=babillard.test_settings
 
+# Each pass keeps its files apart, so that `make test` can run both at once.
+test-sqlite: export BABILLARD_HOME = $(CURDIR)/var/test-sqlite
 test-sqlite: $(VENV)/.installed-test
 	$(VENV)/bin/pytest -q
 
+test-postgres: export BABILLARD_HOME = $(CURDIR)/var/test-postgres
 test-postgres: $(VENV)/.installed-test
 	@bash tools/require-services "$(PG_URL)" "$(REDIS_URL)"; rc=$$?; \
 	if [ $$rc -eq 3 ]; then echo "PostgreSQL or Redis not reachable: that run is skipped (CI fails instead)"; \
 	elif [ $$rc -ne 0 ]; then exit $$rc; \
 	else BABILLARD_DATABASE_URL=$(PG_URL) BABILLARD_REDIS_URL=$(REDIS_URL) $(VENV)/bin/pytest -q -m "not own_databases"; fi
 
-test: system-packages lint test-sqlite test-postgres
+# The SQLite pass and the PostgreSQL + Redis pass run side by side; each one's output is
+# printed whole when it ends.
+test: system-packages lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 messages: $(VENV)/.installed-test
 	cd babillard && ../$(VENV)/bin/django-admin makemessages -l fr -l en --no-obsolete --no-location

@@ -5,6 +5,7 @@ Tests run inside a transaction that is rolled back, so Django would never run
 that is not the test's own ends, which is when they would run in production.
 """
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.transaction import Atomic
 
 _original_on_commit = BaseDatabaseWrapper.on_commit
+_test_numbers = itertools.count()
 _original_exit = Atomic.__exit__
 
 
@@ -41,6 +43,19 @@ def _run_on_commit_hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", _on_commit)
     monkeypatch.setattr(Atomic, "__exit__", _exit)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys() -> Iterator[None]:
+    """Each test reads and writes cache keys of its own, so that counters (rate limits)
+    and cached answers never pass from one test to the next, in memory as in Redis."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    shared = cache.key_prefix
+    cache.key_prefix = f"{shared}-{next(_test_numbers)}"
+    yield
+    cache.key_prefix = shared
 
 
 @pytest.fixture(autouse=True)

@@ -81,6 +81,14 @@ INSTALLED_APPS = [
     "babillard.occupancy",
     "babillard.events",
     "babillard.books",
+    "babillard.watch",
+    "babillard.boards",
+    "babillard.triage",
+    "babillard.portability",
+    "babillard.outages",
+    "babillard.quotes",
+    "babillard.groups",
+    "babillard.reactions",
     "oauth2_provider",
     "babillard.api",
     "babillard.federation",
@@ -152,12 +160,14 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("BABILLARD_REDIS_URL", "")
+# Names the instance's cache keys and streaming channel in a Redis shared with others.
+CACHE_PREFIX = os.environ.get("BABILLARD_CACHE_PREFIX", "babillard")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("BABILLARD_CACHE_PREFIX", "babillard"),
+            "KEY_PREFIX": CACHE_PREFIX,
         }
     }
 else:
@@ -226,6 +236,20 @@ EMAIL_HOST_PASSWORD = os.environ.get("BABILLARD_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("BABILLARD_EMAIL_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("BABILLARD_EMAIL_FROM", f"noreply@{DOMAIN.split(':')[0]}")
 
+# Documents attached to vendor quotes: outside MEDIA_ROOT, streamed only to the
+# submitting institution's staff by a view that checks who asks.
+QUOTES_DOCUMENT_ROOT = Path(
+    os.environ.get("BABILLARD_QUOTES_DOCUMENT_ROOT", HOME / "private" / "quotes")
+).resolve()
+QUOTES_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+# The folders whose files ``babillard backup`` copies beside the database, by name.
+BACKUP_FOLDERS = {
+    "media": MEDIA_ROOT,
+    "private": HOME / "private",
+    "quote-documents": QUOTES_DOCUMENT_ROOT,
+}
+
 # Complete books from the BnF and Open Library catalogues (outgoing requests by the worker).
 BOOKS_LOOKUP = env_bool("BABILLARD_BOOKS_LOOKUP")
 
@@ -243,3 +267,15 @@ LOGGING = {
 }
 # Size of the RSA keys that sign each account's federation requests.
 ACCOUNT_KEY_BITS = 2048
+
+# E-resource platforms (outages): how a crowd of reports becomes a probable outage.
+# At least OUTAGES_MIN_INSTITUTIONS institutions in OUTAGES_MIN_CITIES cities within
+# OUTAGES_WINDOW_MINUTES, and more reports than OUTAGES_BASELINE_FACTOR times the usual
+# count for that weekday and hour (the median per quarter hour over eight weeks).
+OUTAGES_WINDOW_MINUTES = int(os.environ.get("BABILLARD_OUTAGES_WINDOW_MINUTES", "15"))
+OUTAGES_MIN_INSTITUTIONS = int(os.environ.get("BABILLARD_OUTAGES_MIN_INSTITUTIONS", "3"))
+OUTAGES_MIN_CITIES = int(os.environ.get("BABILLARD_OUTAGES_MIN_CITIES", "2"))
+OUTAGES_BASELINE_FACTOR = float(os.environ.get("BABILLARD_OUTAGES_BASELINE_FACTOR", "3"))
+# Seconds between two probes of every platform by the task worker; slower answers are "slow".
+OUTAGES_PROBE_SECONDS = int(os.environ.get("BABILLARD_OUTAGES_PROBE_SECONDS", "300"))
+OUTAGES_SLOW_MS = int(os.environ.get("BABILLARD_OUTAGES_SLOW_MS", "5000"))

@@ -100,6 +100,7 @@ def _register() -> None:
         media,
         misc,
         notifications,
+        reactions,
         search,
         statuses,
         streaming,
@@ -122,6 +123,7 @@ def _register() -> None:
         discovery,
         misc,
         streaming,
+        reactions,
     ):
         api.add_router("", module.router)
 

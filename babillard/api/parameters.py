@@ -39,6 +39,7 @@ NOTIFICATION_QUERY: Fields = {
     "types": "string[]",
     "exclude_types": "string[]",
     "account_id": "string",
+    "include_filtered": "boolean",
 }
 PUBLIC_TIMELINE: Fields = {
     **PAGE,
@@ -102,6 +103,8 @@ QUERY: dict[tuple[str, str], Fields] = {
         "expand_accounts": "string",
     },
     ("get", "/api/v1/lists/{list_id}/accounts"): PAGE,
+    ("get", "/api/v1/notifications/requests"): PAGE,
+    ("get", "/api/babillard/v1/digest"): {"list_id": "string", "period": "string"},
     ("get", "/api/v2/search"): {
         "q": "string",
         "type": "string",
@@ -194,6 +197,16 @@ BODY: dict[tuple[str, str], Fields] = {
     ("post", "/api/v2/filters/{filter_id}/statuses"): {"status_id": "string"},
     ("post", "/api/v1/featured_tags"): {"name": "string"},
     ("post", "/api/v1/markers"): {"home": "object", "notifications": "object"},
+    ("patch", "/api/v2/notifications/policy"): {
+        "for_not_following": "string",
+        "for_not_followers": "string",
+        "for_new_accounts": "string",
+        "for_private_mentions": "string",
+        "for_limited_accounts": "string",
+    },
+    ("post", "/api/v1/notifications/requests/accept"): {"id": "string[]"},
+    ("post", "/api/v1/notifications/requests/dismiss"): {"id": "string[]"},
+    ("put", "/api/babillard/v1/priorities/{account_id}"): {"level": "string"},
     ("post", "/api/v1/reports"): {
         "account_id": "string",
         "status_ids": "string[]",

@@ -380,4 +380,31 @@ class UnreadCount(Entity):
     count: int
 
 
+class NotificationPolicySummary(Entity):
+    pending_requests_count: int
+    pending_notifications_count: int
+
+
+class NotificationPolicy(Entity):
+    for_not_following: str
+    for_not_followers: str
+    for_new_accounts: str
+    for_private_mentions: str
+    for_limited_accounts: str
+    summary: NotificationPolicySummary
+
+
+class NotificationRequest(Entity):
+    id: str
+    created_at: str
+    updated_at: str
+    account: Account
+    notifications_count: str
+    last_status: Optional["Status"] = None
+
+
+class Merged(Entity):
+    merged: bool
+
+
 Status.model_rebuild()

@@ -6,7 +6,7 @@ described for the OpenAPI document by the classes of ``schemas.py``.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,12 +16,26 @@ from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_delete, post_save
 
-from babillard.accounts.models import Account, User
+from babillard.accounts.models import Account, AccountKind, User
 from babillard.accounts.queries import Relationship
 from babillard.core import links
 from babillard.notifications.models import Notification
-from babillard.statuses.models import MediaAttachment, Poll, PollVote, Status, StatusEdit, Tag
-from babillard.statuses.queries import interactions, muted_statuses
+from babillard.statuses.models import (
+    MediaAttachment,
+    Poll,
+    PollVote,
+    QuotePolicy,
+    Status,
+    StatusEdit,
+    Tag,
+)
+from babillard.statuses.queries import (
+    interactions,
+    muted_statuses,
+    quote_approval,
+    quote_context,
+    shown_quote,
+)
 from babillard.timelines.models import Filter, FilterKeyword, FilterStatus, List
 from babillard.timelines.services import FilterMatch, active_filters, match_filters
 from babillard.timelines.trends import DayUse
@@ -43,7 +57,7 @@ def absolute(url: str) -> str:
     return url
 
 
-def account(item: Account) -> JSON:
+def account(item: Account, institutions: Mapping[int, JSON] | None = None) -> JSON:
     avatar = absolute(item.avatar_url)
     header = absolute(item.header_url) or links.absolute("/headers/original/missing.png")
     return {
@@ -55,7 +69,7 @@ def account(item: Account) -> JSON:
         "bot": item.bot,
         "discoverable": item.discoverable,
         "indexable": item.discoverable,
-        "group": False,
+        "group": item.kind == AccountKind.GROUP,
         "hide_collections": item.hide_collections,
         "noindex": not item.discoverable,
         "created_at": iso(item.created_at.replace(hour=0, minute=0, second=0, microsecond=0)),
@@ -79,15 +93,16 @@ def account(item: Account) -> JSON:
         "moved": None,
         "suspended": item.is_suspended or None,
         "limited": item.is_silenced or None,
-        **_babillard_account(item),
+        **_babillard_account(item, institutions),
     }
 
 
-def _babillard_account(item: Account) -> JSON:
-    """Babillard's own fields of an account: ``babillard.institution`` for institutions."""
+def _babillard_account(item: Account, institutions: Mapping[int, JSON] | None) -> JSON:
+    """Babillard's own fields of an account: ``babillard.institution`` for institutions
+    (from ``institutions`` when the caller loaded them for many accounts at once)."""
     from babillard.institutions.queries import institution_entity
 
-    found = institution_entity(item) if item.is_local else None
+    found = institutions.get(item.pk) if institutions is not None else institution_entity(item)
     return {"babillard": {"institution": found}} if found is not None else {}
 
 
@@ -286,17 +301,26 @@ class StatusRenderer:
     """
 
     def __init__(
-        self, viewer: Account | None, statuses: Iterable[Status], context: str | None = None
+        self,
+        viewer: Account | None,
+        statuses: Iterable[Status],
+        context: str | None = None,
+        *,
+        shallow: bool = False,
     ) -> None:
         self.viewer = viewer
         self.filters = active_filters(viewer, context) if viewer and context else []
         items = list(statuses)
         originals = [s.reblog or s for s in items]
+        self._load_quotes(originals, context, shallow)
         self.marks = {
             **interactions(viewer, items + originals),
             "muted": muted_statuses(viewer, items + originals),
         }
         self.accounts: dict[int, JSON] = {}
+        from babillard.institutions.queries import institution_entities
+
+        self.institutions = institution_entities(s.account for s in items + originals)
         self.bodies = self._cached_bodies(items + [s.reblog for s in items if s.reblog])
         from babillard.api.babillard.events import events_of_statuses
 
@@ -304,6 +328,9 @@ class StatusRenderer:
         from babillard.api.babillard.books import status_book_fields
 
         self.books = status_book_fields(viewer, originals)
+        from babillard.api.babillard.reactions import reactions_of_statuses
+
+        self.reactions = reactions_of_statuses(viewer, originals)
         self.votes: dict[int, list[int]] = {}
         if viewer is not None:
             poll_ids = [s.poll.pk for s in originals if _poll_of(s) is not None]
@@ -358,7 +385,7 @@ class StatusRenderer:
 
     def _account(self, item: Account) -> JSON:
         if item.pk not in self.accounts:
-            self.accounts[item.pk] = account(item)
+            self.accounts[item.pk] = account(item, self.institutions)
         return self.accounts[item.pk]
 
     def _one(self, item: Status) -> JSON:
@@ -383,6 +410,9 @@ class StatusRenderer:
                 ),
             }
         )
+        # Akkoma's field, read at the top level by Phanpy and Elk, and under ``pleroma``.
+        data["emoji_reactions"] = self.reactions.get(item.pk, [])
+        data["pleroma"] = {"emoji_reactions": data["emoji_reactions"]}
         if item.pk in self.books:
             data["babillard"] = {**data.get("babillard", {}), **self.books[item.pk]}
         if item.pk in self.events:
@@ -392,7 +422,52 @@ class StatusRenderer:
             data["babillard"] = {**data.get("babillard", {}), "event": event}
         if viewer is not None and viewer.pk == item.account_id:
             data["pinned"] = item.pk in marks["pinned"]
+        self._add_quote_fields(item, data)
         return data
+
+    def _load_quotes(self, originals: list[Status], context: str | None, shallow: bool) -> None:
+        """Quotes and quote policies of these posts; the quoted posts rendered one level deep
+        (their own quotes as ShallowQuote), as Mastodon renders them."""
+        self.shallow = shallow
+        self.quoting = quote_context(self.viewer, originals)
+        self.quote_states = {
+            status_id: shown_quote(self.viewer, quote)
+            for status_id, quote in self.quoting.quotes.items()
+        }
+        self.quoted: dict[int, JSON] = {}
+        shown = [quoted for _state, quoted in self.quote_states.values() if quoted is not None]
+        if shown and not shallow:
+            nested = StatusRenderer(self.viewer, shown, context, shallow=True)
+            self.quoted = {s.pk: nested.render(s) for s in shown}
+
+    def _add_quote_fields(self, item: Status, data: JSON) -> None:
+        """``quote``, ``quote_approval`` and ``quotes_count`` (Mastodon 4.5), and the
+        post's policies under ``babillard``."""
+        entity: JSON | None = None
+        if item.pk in self.quote_states:
+            state, quoted = self.quote_states[item.pk]
+            if self.shallow:
+                entity = {"state": state, "quoted_status_id": str(quoted.pk) if quoted else None}
+            else:
+                entity = {
+                    "state": state,
+                    "quoted_status": self.quoted.get(quoted.pk) if quoted else None,
+                }
+        approval = quote_approval(
+            self.viewer,
+            item,
+            follows=item.account_id in self.quoting.followed,
+            blocked=False,  # rendered posts are visible, so never across a block
+        )
+        automatic = [] if item.quote_policy == QuotePolicy.NOBODY else [item.quote_policy]
+        data["quote"] = entity
+        data["quote_approval"] = {"automatic": automatic, "manual": [], "current_user": approval}
+        data["quotes_count"] = item.quotes_count
+        data["babillard"] = {
+            **data.get("babillard", {}),
+            "quote_policy": item.quote_policy,
+            "reply_policy": item.reply_policy,
+        }
 
     @staticmethod
     def _body(item: Status) -> JSON:
@@ -505,6 +580,10 @@ def notification(item: Notification, viewer: Account, filters: bool = False) -> 
     }
     if item.report_id:
         data["report"] = {"id": str(item.report_id)}
+    if item.type == "reaction":
+        from babillard.api.babillard.reactions import notification_fields
+
+        data.update(notification_fields(item))
     return data
 
 

@@ -20,6 +20,7 @@ import socket
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -49,6 +50,8 @@ class Response:
     url: str
     content: bytes
     headers: Mapping[str, str] = field(default_factory=dict)
+    # When the server's TLS certificate expires (None over plain http).
+    tls_expires_at: datetime | None = None
 
     @property
     def ok(self) -> bool:
@@ -95,6 +98,16 @@ def check_url(url: str) -> None:
 def _tls_context() -> ssl.SSLContext:
     """One TLS context per process: loading the CA bundle costs more than a delivery."""
     return httpx.create_ssl_context(trust_env=False)
+
+
+def _certificate_expiry(answer: httpx.Response) -> datetime | None:
+    stream = answer.extensions.get("network_stream")
+    tls = stream.get_extra_info("ssl_object") if stream is not None else None
+    certificate = tls.getpeercert() if tls is not None else None
+    if not certificate or "notAfter" not in certificate:
+        return None
+    seconds = ssl.cert_time_to_seconds(str(certificate["notAfter"]))
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def request(
@@ -152,6 +165,7 @@ def request(
                     url=current,
                     content=b"".join(chunks),
                     headers=dict(answer.headers),
+                    tls_expires_at=_certificate_expiry(answer),
                 )
         except httpx.HTTPError as error:
             raise HttpError(f"{method} {current}: {error}") from None

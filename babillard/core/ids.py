@@ -9,7 +9,7 @@ made by several processes in the same millisecond do not collide in practice.
 import secrets
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 SEQUENCE_BITS = 16
 _SEQUENCE_MASK = (1 << SEQUENCE_BITS) - 1
@@ -29,3 +29,8 @@ def new_id(at: datetime | None = None) -> int:
 def id_floor(at: datetime) -> int:
     """The smallest id that can have been made at or after ``at``."""
     return int(at.timestamp() * 1000) << SEQUENCE_BITS
+
+
+def id_time(value: int) -> datetime:
+    """The moment (to the millisecond) an id was made: favourites keep their time only there."""
+    return datetime.fromtimestamp((value >> SEQUENCE_BITS) / 1000, tz=UTC)

@@ -25,7 +25,12 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import transaction
 
-CHANNEL = "babillard:streaming"
+
+def _channel() -> str:
+    """The Redis channel of this instance's events. Redis channels are shared by every
+    database of a server, so the name carries the instance's cache prefix: two instances
+    (or two test runs) on one Redis never hear each other."""
+    return f"{settings.CACHE_PREFIX}:streaming"
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class _LocalHub:
 class _RedisSubscription:
     def __init__(self, client: Any) -> None:
         self.pubsub = client.pubsub(ignore_subscribe_messages=True)
-        self.pubsub.subscribe(CHANNEL)
+        self.pubsub.subscribe(_channel())
 
     def get(self, timeout: float) -> Event | None:
         deadline = time.monotonic() + timeout
@@ -132,8 +137,9 @@ def _send(events: list[Event]) -> None:
     """Send events in order: through one Redis pipeline (one round trip), or in-process."""
     if getattr(settings, "REDIS_URL", ""):
         pipeline = _redis().pipeline(transaction=False)
+        channel = _channel()
         for event in events:
-            pipeline.publish(CHANNEL, event.to_json())
+            pipeline.publish(channel, event.to_json())
         pipeline.execute()
     else:
         for event in events:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from babillard.accounts.models import Account
 from babillard.core.errors import Forbidden, NotFound
+from babillard.core.spreadsheets import csv_safe
 from babillard.events.models import (
     Audience,
     CalendarSettings,
@@ -170,17 +171,12 @@ def participants_csv(viewer: Account, event: Event) -> str:
         writer.writerow(
             [
                 account.full_handle,
-                _csv_safe(account.name),
+                csv_safe(account.name),
                 participation.state,
                 participation.created_at.isoformat(),
             ]
         )
     return buffer.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Keep spreadsheet programs from reading a name as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def feed_owner(token: str) -> Account:

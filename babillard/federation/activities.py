@@ -10,11 +10,12 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from babillard.accounts.models import Account, AccountKind, Visibility
 from babillard.core import links
-from babillard.statuses.models import Poll, Status
+from babillard.statuses.models import Poll, Quote, Status
 
 if TYPE_CHECKING:
     from babillard.moderation.models import Report
@@ -43,6 +44,23 @@ CONTEXT: list[Any] = [
         "schema": "http://schema.org#",
         "PropertyValue": "schema:PropertyValue",
         "value": "schema:value",
+        # Quotes (FEP-044f) and interaction policies, with Mastodon's and GoToSocial's terms.
+        "quote": {"@id": "https://w3id.org/fep/044f#quote", "@type": "@id"},
+        "quoteUri": "http://fedibird.com/ns#quoteUri",
+        "_misskey_quote": "https://misskey-hub.net/ns#_misskey_quote",
+        "quoteAuthorization": {
+            "@id": "https://w3id.org/fep/044f#quoteAuthorization",
+            "@type": "@id",
+        },
+        "QuoteRequest": "https://w3id.org/fep/044f#QuoteRequest",
+        "gts": "https://gotosocial.org/ns#",
+        "interactionPolicy": {"@id": "gts:interactionPolicy", "@type": "@id"},
+        "canQuote": {"@id": "gts:canQuote", "@type": "@id"},
+        "canReply": {"@id": "gts:canReply", "@type": "@id"},
+        "automaticApproval": {"@id": "gts:automaticApproval", "@type": "@id"},
+        "manualApproval": {"@id": "gts:manualApproval", "@type": "@id"},
+        "interactingObject": {"@id": "gts:interactingObject"},
+        "interactionTarget": {"@id": "gts:interactionTarget"},
     },
 ]
 
@@ -62,7 +80,7 @@ def with_context(document: dict[str, Any]) -> dict[str, Any]:
 def actor_type(account: Account) -> str:
     if account.kind == AccountKind.INSTITUTION:
         return "Organization"
-    if account.kind == AccountKind.TEAM:
+    if account.kind in (AccountKind.TEAM, AccountKind.GROUP):
         return "Group"
     return "Service" if account.bot else "Person"
 
@@ -111,6 +129,10 @@ def actor_to_activity(account: Account) -> dict[str, Any]:
         from babillard.institutions.queries import actor_properties
 
         document["attachment"] += actor_properties(account)
+    if account.kind == AccountKind.GROUP:
+        from babillard.groups.queries import actor_properties as group_properties
+
+        document.update(group_properties(account))
     if account.avatar:
         document["icon"] = {"type": "Image", "url": _media_url(account.avatar_url)}
     if account.header:
@@ -203,6 +225,7 @@ def note_to_activity(status: Status) -> dict[str, Any]:
             note["endTime"] = iso(poll.expires_at)
             if poll.expired:
                 note["closed"] = iso(poll.expires_at)
+    add_quote_fields(status, note)
     from babillard.books.federation import add_book_fields
 
     return add_book_fields(status, note)
@@ -240,7 +263,8 @@ def update_activity(status: Status) -> dict[str, Any]:
 
 
 def poll_update_activity(status: Status) -> dict[str, Any]:
-    """An Update of a Question carrying its new counts (each one a new id, unlike edits)."""
+    """An Update that is not an edit: a poll's new counts, a quote's approval or a post's
+    interaction policy (each one a new id, unlike edits)."""
     activity = update_activity(status)
     activity["id"] = f"{status.uri}#updates/{int(timezone.now().timestamp() * 1000)}"
     return activity
@@ -277,6 +301,8 @@ def announce_activity(boost: Status) -> dict[str, Any]:
             "to": to,
             "cc": cc,
             "object": original.uri,
+            # FEP-1b12: a group's boost names the group as the post's audience.
+            **({"audience": boost.account.uri} if boost.account.kind == AccountKind.GROUP else {}),
         }
     )
 
@@ -387,5 +413,115 @@ def flag_activity(report: "Report") -> dict[str, Any]:
             "actor": instance_actor_uri(),
             "content": report.comment,
             "object": reported,
+        }
+    )
+
+
+# Quotes (FEP-044f, as Mastodon 4.5 sends them) and interaction policies -----------------
+
+
+def following_uri(account: Account) -> str:
+    return f"{account.uri}/following"
+
+
+def interaction_policy(status: Status) -> dict[str, Any]:
+    """``canQuote`` as Mastodon sends it (automatic approval only) and ``canReply`` as
+    GoToSocial does; the author and, for replies, the people mentioned always may."""
+    author = str(status.account.uri)
+    quote = {
+        "public": [PUBLIC],
+        "followers": [followers_uri(status.account)],
+    }.get(status.quote_policy, [author])
+    mentioned = _mention_uris(status)
+    reply = {
+        "anyone": [PUBLIC],
+        "following": [following_uri(status.account), author, *mentioned],
+    }.get(status.reply_policy, [author, *mentioned])
+    return {
+        "canQuote": {"automaticApproval": quote},
+        "canReply": {"automaticApproval": reply, "manualApproval": []},
+    }
+
+
+def add_quote_fields(status: Status, note: dict[str, Any]) -> None:
+    """``quote`` (with the older ``_misskey_quote`` and ``quoteUri``), the stamp once the
+    quoted author approved, and the post's interaction policy."""
+    note["interactionPolicy"] = interaction_policy(status)
+    try:
+        quote = status.quote
+    except ObjectDoesNotExist:
+        return
+    if quote.quoted_status_id is None and quote.state == "accepted":
+        note["quote"] = {"type": "Tombstone"}
+        return
+    note["quote"] = quote.quoted_uri
+    note["_misskey_quote"] = quote.quoted_uri
+    note["quoteUri"] = quote.quoted_uri
+    if quote.state == "accepted" and quote.approval_uri:
+        note["quoteAuthorization"] = quote.approval_uri
+
+
+def quote_request_id(quote: Quote) -> str:
+    return f"{quote.status.account.uri}#quote_requests/{quote.pk}"
+
+
+def quote_request_activity(quote: Quote) -> dict[str, Any]:
+    """Asks the quoted author's server for a stamp; the quote travels inline (``instrument``)."""
+    return with_context(
+        {
+            "id": quote_request_id(quote),
+            "type": "QuoteRequest",
+            "actor": quote.status.account.uri,
+            "object": quote.quoted_uri,
+            "instrument": note_to_activity(quote.status),
+        }
+    )
+
+
+def quote_authorization(quote: Quote) -> dict[str, Any]:
+    """The stamp a quoted author's server hosts for an approved quote."""
+    quoted_account = quote.quoted_account
+    return {
+        "id": quote.approval_uri,
+        "type": "QuoteAuthorization",
+        "attributedTo": quoted_account.uri if quoted_account else None,
+        "interactingObject": quote.status.uri,
+        "interactionTarget": quote.quoted_uri,
+    }
+
+
+def quote_answer_activity(quote: Quote, *, accepted: bool) -> dict[str, Any]:
+    """``Accept`` (with the stamp as ``result``) or ``Reject`` of a ``QuoteRequest``."""
+    quoted_account = quote.quoted_account
+    actor = quoted_account.uri if quoted_account else None
+    request = {
+        "id": quote.request_uri or f"{quote.status.account.uri}#quote_requests/{quote.pk}",
+        "type": "QuoteRequest",
+        "actor": quote.status.account.uri,
+        "object": quote.quoted_uri,
+        "instrument": quote.status.uri,
+    }
+    kind = "accepts" if accepted else "rejects"
+    activity: dict[str, Any] = {
+        "id": f"{actor}#{kind}/quote_requests/{quote.pk}",
+        "type": "Accept" if accepted else "Reject",
+        "actor": actor,
+        "object": request,
+    }
+    if accepted:
+        activity["result"] = quote.approval_uri
+    return with_context(activity)
+
+
+def quote_revoke_activity(quote: Quote) -> dict[str, Any]:
+    """The quoted author deletes the stamp (Mastodon's revocation)."""
+    quoted_account = quote.quoted_account
+    return with_context(
+        {
+            "id": f"{quote.approval_uri}#delete",
+            "type": "Delete",
+            "actor": quoted_account.uri if quoted_account else None,
+            "to": [PUBLIC],
+            "object": quote.approval_uri,
         }
     )

@@ -343,6 +343,8 @@ def handle_update(activity: dict[str, Any], actor: Account) -> str:
     if fields["poll"] and hasattr(status, "poll") and not _is_edit(target, status):
         refresh_remote_poll(status, fields["poll"])
         return "poll counts updated"
+    if _quote_or_policy_only(target, status, fields):
+        return "quote and policies updated"
     update_remote_status(
         status,
         content=fields["content"],
@@ -354,6 +356,26 @@ def handle_update(activity: dict[str, Any], actor: Account) -> str:
         poll=fields["poll"],
     )
     return "post updated"
+
+
+def _quote_or_policy_only(document: dict[str, Any], status: Status, fields: dict[str, Any]) -> bool:
+    """Read a post's quote and policies; true when nothing else changed (not an edit).
+
+    Mastodon sends an Update when a quote is approved or revoked, or a policy changes.
+    """
+    from babillard.federation.quotes import read_quote
+    from babillard.statuses.formatting import sanitize
+    from babillard.statuses.services import refresh_remote_policies
+
+    refresh_remote_policies(
+        status, quote_policy=fields["quote_policy"], reply_policy=fields["reply_policy"]
+    )
+    read_quote(status, document)
+    return (
+        not _is_edit(document, status)
+        and sanitize(fields["content"]) == status.content
+        and fields["spoiler_text"] == status.spoiler_text
+    )
 
 
 def handle_delete(activity: dict[str, Any], actor: Account) -> str:
@@ -540,7 +562,6 @@ HANDLERS: dict[str, Handler] = {
     "Delete": handle_delete,
     "Announce": handle_announce,
     "Like": handle_like,
-    "EmojiReact": handle_like,  # Misskey's reactions count as favourites, as Mastodon counts them
     "Block": handle_block,
     "Undo": handle_undo,
     "Move": handle_move,
@@ -551,9 +572,23 @@ HANDLERS: dict[str, Handler] = {
 def apply(payload: dict[str, Any], actor: Account) -> str:
     """Run the handler for one activity in one transaction; raises on refusal."""
     from babillard.events.federation import event_handler
+    from babillard.federation.quotes import quote_handler
+    from babillard.groups.federation import group_handler
+    from babillard.outages.federation import outage_handler
+    from babillard.reactions.federation import reaction_handler
 
-    # Activities about events (Join, Leave, Event objects, answers to our Join) first.
-    handler = event_handler(payload) or HANDLERS.get(payload["type"])
+    # Activities about events (Join, Leave, Event objects, answers to our Join) first,
+    # then peers' outage reports and probe results, then quotes (QuoteRequest, its
+    # answers, a stamp's Delete), then emoji reactions (EmojiReact, a Like with an
+    # emoji, their Undo), then requests to join a local group.
+    handler = (
+        event_handler(payload)
+        or outage_handler(payload)
+        or quote_handler(payload)
+        or reaction_handler(payload)
+        or group_handler(payload)
+        or HANDLERS.get(payload["type"])
+    )
     if handler is None:
         return f"{payload['type']} is not supported"
     with transaction.atomic():

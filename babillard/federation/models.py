@@ -64,6 +64,9 @@ class RemoteServer(models.Model):
     unavailable_until = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_failure_at = models.DateTimeField(null=True, blank=True)
+    # ``software.name`` of its NodeInfo (mastodon, misskey, akkoma...), learnt when needed.
+    software = models.CharField(max_length=64, blank=True)
+    software_checked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.domain

@@ -22,7 +22,7 @@ from babillard.accounts.models import Account, Block, Follow, FollowRequest, Vis
 from babillard.core.tasks import enqueue_at, enqueue_on_commit
 from babillard.federation import activities
 from babillard.federation.models import Delivery, RemoteServer
-from babillard.statuses.models import Favourite, Poll, Status
+from babillard.statuses.models import Favourite, Poll, Quote, Status
 
 if TYPE_CHECKING:
     from babillard.moderation.models import Report
@@ -153,7 +153,11 @@ def deliver_status_delete(status: Status) -> None:
         audience = [*_remote_followers(status.account), status.reblog.account]
         send(status.account, activities.undo_activity(status.account, announce), audience)
         return
-    send(status.account, activities.delete_activity(status), _status_audience(status))
+    quoters = Account.objects.filter(
+        statuses__quote__quoted_status=status, statuses__quote__state="accepted"
+    ).distinct()
+    audience = [*_status_audience(status), *quoters]
+    send(status.account, activities.delete_activity(status), audience)
 
 
 def deliver_reblog(boost: Status) -> None:
@@ -351,3 +355,38 @@ def deliver_flag(report: "Report") -> None:
     if target.is_local:
         return
     send(None, activities.flag_activity(report), [target])
+
+
+# Quotes ----------------------------------------------------------------------------------
+
+
+def deliver_status_refresh(status: Status) -> None:
+    """An Update that is not an edit (a quote approved or revoked, a policy changed)."""
+    if _federated(status) and not status.is_reblog:
+        send(status.account, activities.poll_update_activity(status), _status_audience(status))
+
+
+def deliver_quote_request(quote: Quote) -> None:
+    """Ask the quoted author's server to approve a quote of a remote post."""
+    quoted_account = quote.quoted_account
+    if quoted_account is None or quoted_account.is_local or not _federated(quote.status):
+        return
+    send(quote.status.account, activities.quote_request_activity(quote), [quoted_account])
+
+
+def deliver_quote_answer(quote: Quote, *, accepted: bool) -> None:
+    """Accept (with the stamp) or Reject a remote account's request to quote a local post."""
+    quoted_account = quote.quoted_account
+    if quoted_account is None or not quoted_account.is_local:
+        return
+    activity = activities.quote_answer_activity(quote, accepted=accepted)
+    send(quoted_account, activity, [quote.status.account])
+
+
+def deliver_quote_revoke(quote: Quote) -> None:
+    """Delete the stamp: to the quoting author's server and the quoted author's followers'."""
+    quoted_account = quote.quoted_account
+    if quoted_account is None or not quoted_account.is_local or not quote.approval_uri:
+        return
+    audience = [quote.status.account, *_remote_followers(quoted_account)]
+    send(quoted_account, activities.quote_revoke_activity(quote), audience)

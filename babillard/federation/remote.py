@@ -6,7 +6,7 @@ cleaned by the same sanitiser as local text (inside the services).
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +27,9 @@ WEBFINGER_SELF_TYPES = (
     *activities.ACTIVITY_TYPES,
     'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
 )
+# A ``Group`` actor with one of these is a discussion group (FEP-1b12: Lemmy, Babillard);
+# without, an institution's team (or a Mobilizon group).
+GROUP_MARKERS = ("attributedTo", "moderators", "postingRestrictedToMods")
 ACTOR_TYPES = {"Person", "Service", "Application", "Organization", "Group"}
 NOTE_TYPES = {"Note", "Question", "Article", "Page", "Comment", "Review", "Quotation"}
 MAX_REPLY_FETCH_DEPTH = 3
@@ -118,6 +121,8 @@ def actor_fields(document: dict[str, Any], fetched_from: str = "") -> dict[str, 
     kind = {"Organization": AccountKind.INSTITUTION, "Group": AccountKind.TEAM}.get(
         str(document["type"]), AccountKind.PERSON
     )
+    if kind == AccountKind.TEAM and any(key in document for key in GROUP_MARKERS):
+        kind = AccountKind.GROUP
     fields = []
     for item in as_list(document.get("attachment")):
         if isinstance(item, dict) and item.get("type") == "PropertyValue":
@@ -384,11 +389,14 @@ def _rejects_media(domain: str) -> bool:
 
 def note_fields(document: dict[str, Any], author: Account) -> dict[str, Any]:
     """The arguments of ``receive_remote_status`` for a Note-like object."""
+    from babillard.federation.quotes import policies_of
+
     content, language = _content(document)
     media = _media(document)
     if media and _rejects_media(author.domain):
         content, media = content + _as_links(media), []
     return {
+        **policies_of(document, author),
         "uri": document["id"],
         "url": _url(document.get("url")) or document["id"],
         "content": content,
@@ -446,10 +454,15 @@ def find_status(uri: str) -> Status | None:
 
 
 def relevant_here(document: dict[str, Any], author: Account, reply_to: Status | None) -> bool:
-    """Whether a post concerns anyone here: followed author, local mention, reply to a local post."""
+    """Whether a post concerns anyone here: followed author, local mention, reply to a local
+    post, quote of a local post."""
+    from babillard.federation.quotes import quotes_local_post
+
     if Account.objects.filter(following_rel__target=author, domain="").exists():
         return True
     if any(a.is_local for a in _mentioned_accounts(document)):
+        return True
+    if quotes_local_post(document):
         return True
     return reply_to is not None and reply_to.account.is_local
 
@@ -477,9 +490,19 @@ def store_note(document: dict[str, Any], *, depth: int = 0, force: bool = False)
             parent = fetch_note(parent_uri, depth=depth + 1)
         except (FetchError, InvalidDocument) as error:
             logger.info("cannot fetch the post replied to, %s: %s", parent_uri, error)
+    from babillard.federation.quotes import read_quote, refuses_reply
+
+    if refuses_reply(author, parent):
+        # The reply policy of the local post refuses this author: the reply is dropped,
+        # or kept outside the thread when a reader here asked for it by its address.
+        if not force:
+            return None
+        parent = None
     if not force and not relevant_here(document, author, parent):
         return None
-    return receive_remote_status(author, in_reply_to=parent, **note_fields(document, author))
+    status = receive_remote_status(author, in_reply_to=parent, **note_fields(document, author))
+    read_quote(status, document)
+    return status
 
 
 def fetch_note(uri: str, *, depth: int = 0) -> Status | None:
@@ -494,3 +517,47 @@ def fetch_note(uri: str, *, depth: int = 0) -> Status | None:
 
 def local_object_path(uri: str) -> str:
     return uri.removeprefix(links.absolute(""))
+
+
+# A server's software is asked again after this long (it may have been upgraded or replaced).
+SOFTWARE_RECHECK = timedelta(days=7)
+
+
+def server_software(uri: str) -> str:
+    """The NodeInfo ``software.name`` of the server holding ``uri``, "" when it gives none.
+
+    Remembered on ``RemoteServer`` for a week, failures included, so that a
+    server without NodeInfo is not asked at every activity.
+    """
+    from babillard.federation.models import RemoteServer
+
+    parts = urlsplit(uri)
+    domain = (parts.netloc or "").lower()
+    if not domain or is_local_uri(uri):
+        return ""
+    server, _created = RemoteServer.objects.get_or_create(domain=domain)
+    fresh = server.software_checked_at and server.software_checked_at > timezone.now() - (
+        SOFTWARE_RECHECK
+    )
+    if fresh:
+        return server.software
+    name = ""
+    try:
+        index = fetch_plain_json(f"{parts.scheme}://{domain}/.well-known/nodeinfo")
+        links = [link for link in as_list(index.get("links")) if isinstance(link, dict)]
+        hrefs = [
+            link.get("href")
+            for link in links
+            if str(link.get("rel", "")).startswith("http://nodeinfo.diaspora.software/ns/schema/")
+        ]
+        href = next((h for h in reversed(hrefs) if isinstance(h, str) and host_of(h) == domain), "")
+        if href:
+            software = fetch_plain_json(href).get("software")
+            if isinstance(software, dict) and isinstance(software.get("name"), str):
+                name = software["name"].strip().lower()[:64]
+    except (FetchError, AttributeError) as error:
+        logger.info("no NodeInfo from %s: %s", domain, error)
+    RemoteServer.objects.filter(pk=server.pk).update(
+        software=name, software_checked_at=timezone.now()
+    )
+    return name

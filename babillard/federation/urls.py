@@ -23,6 +23,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.status_activity,
         name="status-activity",
     ),
+    path(
+        "users/<str:username>/quote_authorizations/<int:quote_id>",
+        views.quote_authorization,
+        name="quote-authorization",
+    ),
     # Only local handles: remote profiles (/@bob@example.org) and feeds go straight to the web.
     re_path(r"^@(?P<username>[A-Za-z0-9_]+)$", views.profile, name="profile"),
     re_path(

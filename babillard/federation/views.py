@@ -31,7 +31,7 @@ from babillard.core import links
 from babillard.federation import activities, conf
 from babillard.federation.client import instance_actor, instance_actor_uri
 from babillard.federation.inbox import Refused, receive, verify_signer
-from babillard.statuses.models import Pin, Status
+from babillard.statuses.models import Pin, Quote, QuoteState, Status
 from babillard.statuses.queries import can_see, visible_statuses
 from babillard.statuses.queries import featured_tags as featured_tag_stats
 
@@ -274,6 +274,25 @@ def status_page(request: HttpRequest, username: str, status_id: str) -> HttpResp
     if not wants_activity(request):
         return _web_page(request)
     return status_object(request, username, int(status_id))
+
+
+@require_GET
+def quote_authorization(request: HttpRequest, username: str, quote_id: int) -> HttpResponseBase:
+    """``/users/<name>/quote_authorizations/<id>``: the stamp of an approved quote.
+
+    Gone once the quote is revoked or the quoted post deleted: servers that check
+    it then stop showing the quote.
+    """
+    quote = (
+        Quote.objects.filter(
+            pk=quote_id, quoted_account__username=username, quoted_account__domain=""
+        )
+        .select_related("status", "quoted_account")
+        .first()
+    )
+    if quote is None or quote.state != QuoteState.ACCEPTED or quote.quoted_status_id is None:
+        raise Http404
+    return activity_response(activities.with_context(activities.quote_authorization(quote)))
 
 
 @require_GET

@@ -8,6 +8,7 @@ institution, and nothing else.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -129,15 +130,26 @@ def get_institution(account_id: int | str) -> Institution:
 
 def institution_entity(account: Account) -> dict[str, object] | None:
     """The ``babillard.institution`` object of an account's API entity, or ``None``."""
-    if account.kind != AccountKind.INSTITUTION:
-        return None
-    found = profile(account)
-    return {
-        "type": found.type,
-        "isil": found.isil or None,
-        "verified": found.verified,
-        "network_id": str(found.network_id) if found.network_id else None,
-    }
+    return institution_entities([account]).get(account.pk)
+
+
+def institution_entities(accounts: Iterable[Account]) -> dict[int, dict[str, object]]:
+    """``institution_entity`` of many accounts in one query, by account id; accounts
+    that are not local institutions are left out."""
+    wanted = {a.pk: a for a in accounts if a.is_local and a.kind == AccountKind.INSTITUTION}
+    if not wanted:
+        return {}
+    saved = {i.account_id: i for i in Institution.objects.filter(account_id__in=wanted)}
+    entities: dict[int, dict[str, object]] = {}
+    for pk, account in wanted.items():
+        found = saved.get(pk) or Institution(account=account, official_name=account.display_name)
+        entities[pk] = {
+            "type": found.type,
+            "isil": found.isil or None,
+            "verified": found.verified,
+            "network_id": str(found.network_id) if found.network_id else None,
+        }
+    return entities
 
 
 def actor_properties(account: Account) -> list[dict[str, str]]:

@@ -1,5 +1,7 @@
 """Timeline reads shared by the web pages and the client API."""
 
+from collections.abc import Sequence
+
 from django.db.models import Q, QuerySet
 
 from babillard.accounts.models import Account, Follow, Visibility
@@ -63,15 +65,57 @@ def public(
     return paginate(with_relations(without_hidden(viewer, found)), **page)  # type: ignore[arg-type]
 
 
-def hashtag(
-    viewer: Account | None, name: str, *, local: bool = False, **page: object
-) -> Page[Status]:
-    found = visible_statuses(viewer).filter(
-        visibility=Visibility.PUBLIC, reblog__isnull=True, tags__name=name.casefold()
+def hashtag_statuses(
+    viewer: Account | None,
+    name: str,
+    *,
+    local: bool = False,
+    any_of: Sequence[str] = (),
+    all_of: Sequence[str] = (),
+    none_of: Sequence[str] = (),
+    only_media: bool = False,
+) -> QuerySet[Status]:
+    """Public posts with the hashtag ``name`` or any of ``any_of``, all of ``all_of``
+    and none of ``none_of`` (tag names case-folded, without ``#``), unordered."""
+    names = [name.casefold(), *any_of]
+    found = visible_statuses(viewer).filter(visibility=Visibility.PUBLIC, reblog__isnull=True)
+    found = (
+        found.filter(tags__name=names[0]) if len(names) == 1 else found.filter(tags__name__in=names)
     )
+    for required in all_of:
+        found = found.filter(tags__name=required)
+    if none_of:
+        found = found.exclude(tags__name__in=none_of)
     if local:
         found = found.filter(local=True)
-    return paginate(with_relations(without_hidden(viewer, found)), **page)  # type: ignore[arg-type]
+    if only_media:
+        found = found.filter(media__isnull=False)
+    if len(names) > 1 or all_of or only_media:
+        found = found.distinct()
+    return without_hidden(viewer, found)
+
+
+def hashtag(
+    viewer: Account | None,
+    name: str,
+    *,
+    local: bool = False,
+    any_of: Sequence[str] = (),
+    all_of: Sequence[str] = (),
+    none_of: Sequence[str] = (),
+    only_media: bool = False,
+    **page: object,
+) -> Page[Status]:
+    found = hashtag_statuses(
+        viewer,
+        name,
+        local=local,
+        any_of=any_of,
+        all_of=all_of,
+        none_of=none_of,
+        only_media=only_media,
+    )
+    return paginate(with_relations(found), **page)  # type: ignore[arg-type]
 
 
 def list_timeline(viewer: Account, timeline: List, **page: object) -> Page[Status]:
@@ -110,3 +154,32 @@ def bookmarks(viewer: Account, **page: object) -> Page[Status]:
 
 def favourites(viewer: Account, **page: object) -> Page[Status]:
     return _statuses_of(viewer, Favourite.objects.filter(account=viewer), page)
+
+
+def apply_filters(
+    viewer: Account | None, statuses: list[Status], context: str
+) -> tuple[list[Status], dict[int, list[str]]]:
+    """The reader's filters of ``context`` applied to a page, as Mastodon's filters v2.
+
+    Posts under a ``hide`` filter are left out; those under a ``warn`` filter stay, with
+    the titles of the filters that matched (keyed by the shown status's id). The reader's
+    own posts are never filtered; expired filters no longer apply.
+    """
+    from babillard.timelines.services import active_filters, match_filters
+
+    filters = active_filters(viewer, context) if viewer is not None else []
+    if not filters:
+        return statuses, {}
+    kept: list[Status] = []
+    warned: dict[int, list[str]] = {}
+    for status in statuses:
+        if viewer is not None and (status.reblog or status).account_id == viewer.pk:
+            kept.append(status)
+            continue
+        matches = match_filters(filters, status)
+        if any(m.filter.action == "hide" for m in matches):
+            continue
+        if matches:
+            warned[status.pk] = [m.filter.title for m in matches]
+        kept.append(status)
+    return kept, warned

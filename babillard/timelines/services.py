@@ -78,7 +78,27 @@ def _recipients(status: Status) -> set[int]:
     from babillard.moderation.queries import readers_hiding_domain_of
 
     hiding = _readers_hiding(author.pk, original.account_id)
+    if status.visibility != Visibility.DIRECT:
+        mentioned = set(
+            original.mentions.filter(account__domain="").values_list("account_id", flat=True)
+        )
+        hiding |= readers_folding(author.pk) - mentioned
     return owners - hiding - readers_hiding_domain_of(author, original.account)
+
+
+def readers_folding(author_id: int) -> set[int]:
+    """Readers whose home leaves out this author's posts and boosts (unless mentioned).
+
+    Members of an exclusive list are read in that list only, as Mastodon's
+    ``exclusive`` lists; readers who glance at an author see a daily summary line
+    instead; an author marked close stays in home whatever the lists say.
+    """
+    from babillard.triage.queries import readers_glancing, readers_keeping
+
+    exclusive = set(
+        List.objects.filter(exclusive=True, members=author_id).values_list("owner_id", flat=True)
+    )
+    return (exclusive - readers_keeping(author_id)) | readers_glancing(author_id)
 
 
 def _readers_hiding(*authors: int) -> set[int]:
@@ -158,6 +178,8 @@ def backfill(owner: Account, followed: Account) -> None:
     """After a follow, bring the followed account's recent posts into the home feed."""
     from babillard.statuses.queries import visible_to
 
+    if owner.pk in readers_folding(followed.pk):
+        return
     recent = (
         Status.objects.filter(visible_to(owner), account=followed)
         .exclude(visibility=Visibility.DIRECT)
@@ -179,6 +201,11 @@ def purge_account_from_feed(owner: Account, removed: Account) -> None:
     HomeFeedEntry.objects.filter(owner=owner).filter(
         Q(origin_account=removed) | Q(status__account=removed)
     ).delete()
+
+
+def fold_author(owner: Account, author: Account) -> None:
+    """Take an author's posts and boosts out of one reader's home (exclusive list, glance)."""
+    HomeFeedEntry.objects.filter(owner=owner, status__account=author).delete()
 
 
 def create_list(
@@ -203,6 +230,10 @@ def add_to_list(owner: Account, timeline: List, accounts: list[Account]) -> None
             _("You can only add accounts you follow to a list."), code="not_followed"
         )
     timeline.members.add(*accounts)
+    if timeline.exclusive:
+        for account in accounts:
+            if owner.pk in readers_folding(account.pk):
+                fold_author(owner, account)
 
 
 def remove_from_list(owner: Account, timeline: List, accounts: list[Account]) -> None:
@@ -238,10 +269,23 @@ def update_list(
         if replies_policy not in RepliesPolicy.values:
             raise ValidationError(_("Unknown replies policy."), code="invalid")
         timeline.replies_policy = replies_policy
+    changed = exclusive is not None and exclusive != timeline.exclusive
     if exclusive is not None:
         timeline.exclusive = exclusive
     timeline.save()
+    if changed:
+        _refold_members(owner, timeline)
     return timeline
+
+
+def _refold_members(owner: Account, timeline: List) -> None:
+    """A list became exclusive or stopped being: its members leave home or come back."""
+    followed = set(Follow.objects.filter(account=owner).values_list("target_id", flat=True))
+    for member in timeline.members.all():
+        if owner.pk in readers_folding(member.pk):
+            fold_author(owner, member)
+        elif member.pk in followed:
+            backfill(owner, member)
 
 
 # Filters: keywords and posts a reader hides, or puts behind a warning, in chosen contexts.

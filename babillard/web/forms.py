@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from babillard.accounts.models import AccountKind, User, Visibility
 from babillard.moderation.models import ReportCategory
 from babillard.statuses.formatting import plain_text
+from babillard.statuses.models import QuotePolicy, ReplyPolicy
 
 LANGUAGES = [
     ("fr", "Français"),
@@ -53,6 +54,21 @@ class ComposeForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
     sensitive = forms.BooleanField(label=_("Mark the images as sensitive"), required=False)
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    quoted_status = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    quote_policy = forms.ChoiceField(
+        label=_("Who may quote this post"),
+        choices=QuotePolicy.choices,
+        initial=QuotePolicy.PUBLIC,
+        required=False,
+        help_text=_("Followers-only and direct posts can be quoted by you only."),
+    )
+    reply_policy = forms.ChoiceField(
+        label=_("Who may reply"),
+        choices=ReplyPolicy.choices,
+        initial=ReplyPolicy.ANYONE,
+        required=False,
+        help_text=_("You and the people you mention may always reply."),
+    )
     poll_multiple = forms.BooleanField(label=_("Several choices allowed"), required=False)
     poll_duration = forms.TypedChoiceField(
         label=_("Poll duration"), choices=POLL_DURATIONS, coerce=int, initial=24 * 3600
@@ -305,6 +321,9 @@ class PreferencesForm(forms.Form):
 
 class ListForm(forms.Form):
     title = forms.CharField(label=_("Title of the list"), max_length=100)
+    exclusive = forms.BooleanField(
+        label=_("Exclusive: the posts of its members leave the home timeline"), required=False
+    )
 
 
 class MuteForm(forms.Form):

@@ -27,9 +27,23 @@ install_error_handlers(babillard_api)
 
 
 def _register() -> None:
-    from babillard.api.babillard import books, events, institutions, occupancy
+    from babillard.api.babillard import (
+        boards,
+        books,
+        events,
+        groups,
+        institutions,
+        occupancy,
+        outages,
+        portability,
+        quotes,
+        reactions,
+        triage,
+        watch,
+    )
 
-    for module in (institutions, occupancy, events, books):
+    modules = (institutions, occupancy, events, books, watch, boards, triage, portability)
+    for module in (*modules, outages, quotes, groups, reactions):
         babillard_api.add_router("", module.router)
 
 

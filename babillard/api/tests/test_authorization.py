@@ -47,6 +47,8 @@ PUBLIC_READS = {
     ("get", "/api/v1/statuses/{status_id}/history"),
     ("get", "/api/v1/statuses/{status_id}/favourited_by"),
     ("get", "/api/v1/statuses/{status_id}/reblogged_by"),
+    ("get", "/api/v1/pleroma/statuses/{status_id}/reactions"),
+    ("get", "/api/v1/pleroma/statuses/{status_id}/reactions/{emoji}"),
     ("get", "/api/v1/polls/{poll_id}"),
     ("get", "/api/v1/timelines/public"),
     ("get", "/api/v1/timelines/tag/{hashtag}"),
@@ -98,6 +100,9 @@ def objects(alice: Account, bob: Account) -> dict[str, Any]:
         "conversation_id": 1,
         "name": "biblio",
         "hashtag": "biblio",
+        "emoji": "%F0%9F%91%8D",
+        "quoting_status_id": posted.pk,
+        "request_id": 1,
     }
 
 

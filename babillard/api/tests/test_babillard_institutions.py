@@ -6,6 +6,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from babillard.api.tests.conftest import ApiClient
 from babillard.core.testing import make_account
@@ -321,3 +323,34 @@ def test_every_route_has_a_response_schema(db: Any) -> None:
         for operation in document["paths"][path].values():
             assert "200" in {str(code) for code in operation["responses"]}
             assert operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def test_institutions_on_a_timeline_are_loaded_at_once(
+    db: Any, token_for: Callable[..., str]
+) -> None:
+    """The ``babillard.institution`` of every author comes from one query, however many
+    institutions the page shows."""
+    from babillard.accounts.services import follow
+    from babillard.statuses.services import post_status
+
+    reader = make_account("lectrice")
+    client = ApiClient(token_for(reader))
+
+    def add_institution(number: int) -> None:
+        library = make_account(f"bib{number}", kind="institution")
+        follow(reader, library)
+        post_status(library, f"Nouveautés {number}")
+
+    add_institution(0)
+    client.get("/api/v1/timelines/home")
+    with CaptureQueriesContext(connection) as one:
+        first = client.get("/api/v1/timelines/home").json()
+    for number in range(1, 6):
+        add_institution(number)
+    client.get("/api/v1/timelines/home")
+    with CaptureQueriesContext(connection) as six:
+        shown = client.get("/api/v1/timelines/home").json()
+    assert first[0]["account"]["babillard"]["institution"]["type"]
+    assert len(shown) == 6
+    assert all(s["account"]["babillard"]["institution"] for s in shown)
+    assert len(six.captured_queries) == len(one.captured_queries)

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Router
 
 from babillard.accounts.models import Account
@@ -29,6 +28,7 @@ from babillard.statuses.models import Tag
 from babillard.timelines import services as timeline_services
 from babillard.timelines import trends
 from babillard.timelines.models import TagFollow
+from babillard.triage import services as triage_services
 
 router = Router(tags=["misc"])
 MARKER_TIMELINES = ("home", "notifications")
@@ -62,13 +62,7 @@ def save_markers(request: HttpRequest) -> dict[str, Any]:
         last_read = as_int(value.get("last_read_id"))
         if last_read is None:
             raise ApiError(422, "Validation failed: last_read_id is not a number")
-        item, _created = Marker.objects.get_or_create(account=me, timeline=timeline)
-        # A write of the marker itself: markers have no domain rules beyond this row.
-        item.last_read_id = last_read
-        item.version += 1
-        item.updated_at = timezone.now()
-        item.save()
-        saved[timeline] = _marker(item)
+        saved[timeline] = _marker(triage_services.save_marker(me, timeline, last_read))
     return saved
 
 

@@ -8,6 +8,7 @@ from ninja import Router
 from babillard.accounts.models import Account
 from babillard.api import schemas, serializers
 from babillard.api.base import (
+    as_bool,
     as_int,
     as_list,
     as_str,
@@ -21,6 +22,10 @@ from babillard.core.pagination import clamp_limit, paginate
 from babillard.notifications import queries as notification_queries
 from babillard.notifications import services as notification_services
 from babillard.notifications.models import Notification
+from babillard.statuses.queries import can_see
+from babillard.triage import queries as triage_queries
+from babillard.triage import services as triage_services
+from babillard.triage.models import NotificationRequest
 
 router = Router(tags=["notifications"])
 
@@ -32,6 +37,7 @@ def _filtered(request: HttpRequest) -> Any:
         me,
         types=[as_str(t) for t in as_list(data.get("types"))] or None,
         exclude_types=[as_str(t) for t in as_list(data.get("exclude_types"))] or None,
+        include_filtered=as_bool(data.get("include_filtered")),
     )
     account_id = as_int(data.get("account_id"))
     if account_id is not None:
@@ -64,6 +70,115 @@ def unread_count(request: HttpRequest) -> dict[str, int]:
 def clear(request: HttpRequest) -> dict[str, Any]:
     me = require(request, "write:notifications")
     notification_services.clear(me)
+    return {}
+
+
+# Notification policies and requests (Mastodon 4.3). Declared before
+# ``/v1/notifications/{notification_id}``, which would otherwise take ``requests`` as an id.
+
+
+def _policy(me: Account) -> dict[str, Any]:
+    policy = triage_services.policy_of(me)
+    data: dict[str, Any] = {name: getattr(policy, name) for name in triage_services.POLICY_FIELDS}
+    data["summary"] = triage_services.pending_summary(me)
+    return data
+
+
+@router.get("/v2/notifications/policy", response=schemas.NotificationPolicy)
+def policy(request: HttpRequest) -> dict[str, Any]:
+    me = require(request, "read:notifications")
+    return _policy(me)
+
+
+@router.patch("/v2/notifications/policy", response=schemas.NotificationPolicy)
+def update_policy(request: HttpRequest) -> dict[str, Any]:
+    me = require(request, "write:notifications")
+    data = params(request)
+    triage_services.update_policy(
+        me,
+        **{
+            name: as_str(data[name])
+            for name in triage_services.POLICY_FIELDS
+            if data.get(name) not in (None, "")
+        },
+    )
+    return _policy(me)
+
+
+def _request_entity(me: Account, item: NotificationRequest) -> dict[str, Any]:
+    return {
+        "id": str(item.pk),
+        "created_at": serializers.iso(item.created_at),
+        "updated_at": serializers.iso(item.updated_at),
+        "account": serializers.account(item.from_account),
+        "notifications_count": str(item.notifications_count),
+        "last_status": (
+            serializers.status(me, item.last_status, "notifications")
+            if item.last_status is not None and can_see(me, item.last_status)
+            else None
+        ),
+    }
+
+
+@router.get("/v1/notifications/requests", response=list[schemas.NotificationRequest])
+def requests(request: HttpRequest, response: HttpResponse) -> list[Any]:
+    me = require(request, "read:notifications")
+    data = params(request)
+    page = paginate(
+        triage_queries.notification_requests(me),
+        max_id=data.get("max_id"),
+        since_id=data.get("since_id"),
+        min_id=data.get("min_id"),
+        limit=clamp_limit(data.get("limit"), 40, 80),
+    )
+    rendered = [_request_entity(me, item) for item in page.items]
+    return paginate_response(request, response, page, rendered)
+
+
+@router.get("/v1/notifications/requests/merged", response=schemas.Merged)
+def requests_merged(request: HttpRequest) -> dict[str, bool]:
+    """Accepting a request moves its notifications in the same transaction: always merged."""
+    require(request, "read:notifications")
+    return {"merged": True}
+
+
+def _ids(request: HttpRequest) -> list[str]:
+    return [as_str(raw) for raw in as_list(params(request).get("id"))]
+
+
+@router.post("/v1/notifications/requests/accept", response=schemas.Empty)
+def accept_requests(request: HttpRequest) -> dict[str, Any]:
+    me = require(request, "write:notifications")
+    for request_id in _ids(request):
+        triage_services.accept_request(me, triage_services.get_request(me, request_id))
+    return {}
+
+
+@router.post("/v1/notifications/requests/dismiss", response=schemas.Empty)
+def dismiss_requests(request: HttpRequest) -> dict[str, Any]:
+    me = require(request, "write:notifications")
+    for request_id in _ids(request):
+        triage_services.dismiss_request(me, triage_services.get_request(me, request_id))
+    return {}
+
+
+@router.get("/v1/notifications/requests/{request_id}", response=schemas.NotificationRequest)
+def get_request(request: HttpRequest, request_id: str) -> dict[str, Any]:
+    me = require(request, "read:notifications")
+    return _request_entity(me, triage_services.get_request(me, request_id))
+
+
+@router.post("/v1/notifications/requests/{request_id}/accept", response=schemas.Empty)
+def accept_request(request: HttpRequest, request_id: str) -> dict[str, Any]:
+    me = require(request, "write:notifications")
+    triage_services.accept_request(me, triage_services.get_request(me, request_id))
+    return {}
+
+
+@router.post("/v1/notifications/requests/{request_id}/dismiss", response=schemas.Empty)
+def dismiss_request(request: HttpRequest, request_id: str) -> dict[str, Any]:
+    me = require(request, "write:notifications")
+    triage_services.dismiss_request(me, triage_services.get_request(me, request_id))
     return {}
 
 
@@ -141,26 +256,6 @@ def _grouped_results(me: Account, items: list[Notification], grouped: set[str]) 
 @router.get("/v2/notifications/unread_count", response=schemas.UnreadCount)
 def unread_count_v2(request: HttpRequest) -> dict[str, int]:
     return unread_count(request)
-
-
-@router.get("/v2/notifications/policy")
-def policy(request: HttpRequest) -> dict[str, Any]:
-    """Notification filtering by sender is not offered: everything is accepted."""
-    require(request, "read:notifications")
-    return {
-        "for_not_following": "accept",
-        "for_not_followers": "accept",
-        "for_new_accounts": "accept",
-        "for_private_mentions": "accept",
-        "for_limited_accounts": "accept",
-        "summary": {"pending_requests_count": 0, "pending_notifications_count": 0},
-    }
-
-
-@router.get("/v1/notifications/requests")
-def requests(request: HttpRequest) -> list[Any]:
-    require(request, "read:notifications")
-    return []
 
 
 @router.get("/v2/notifications", response=schemas.GroupedNotifications)

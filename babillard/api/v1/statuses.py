@@ -136,6 +136,12 @@ def create_status(request: HttpRequest) -> dict[str, Any]:
         except NotFound:
             raise ApiError(404, "Record not found") from None
     visibility = as_str(data.get("visibility")) or None
+    quoted = None
+    if data.get("quoted_status_id"):
+        try:
+            quoted = _status(me, as_str(data["quoted_status_id"]))
+        except NotFound:
+            raise ApiError(404, "Record not found") from None
     created = _post(
         request,
         me,
@@ -150,6 +156,9 @@ def create_status(request: HttpRequest) -> dict[str, Any]:
         poll=_poll_spec(data),
         local_only=as_bool(data.get("local_only")),
         scheduled_at=_when(data.get("scheduled_at")),
+        quoted_status=quoted,
+        quote_policy=as_str(data.get("quote_approval_policy")) or None,
+        reply_policy=as_str(data.get("reply_policy")) or None,
     )
     if isinstance(created, ScheduledStatus):
         if cache_key:
@@ -217,6 +226,7 @@ def edit_status(request: HttpRequest, status_id: str) -> dict[str, Any]:
         language=as_str(data.get("language")) or None,
         media_ids=media_ids,
         media_descriptions=descriptions or None,
+        quote_policy=as_str(data.get("quote_approval_policy")) or None,
     )
     return serializers.status(me, _status(me, status_id))
 
@@ -457,3 +467,50 @@ def media_of(me: Account, media_id: str) -> MediaAttachment:
     if found is None:
         raise NotFound(media_id)
     return found
+
+
+# Quotes (Mastodon 4.5) and interaction policies ------------------------------------------
+
+
+@router.get("/v1/statuses/{status_id}/quotes", response=list[schemas.Status])
+def quotes(request: HttpRequest, response: HttpResponse, status_id: str) -> list[Any]:
+    me = require(request, "read:statuses")
+    found = _status(me, status_id)
+    data = params(request)
+    page = paginate(
+        status_queries.quotes_of(me, found.reblog or found),
+        max_id=data.get("max_id"),
+        since_id=data.get("since_id"),
+        min_id=data.get("min_id"),
+        limit=clamp_limit(data.get("limit"), 20, 40),
+    )
+    return paginate_response(request, response, page, serializers.statuses(me, page.items))
+
+
+@router.post("/v1/statuses/{status_id}/quotes/{quoting_status_id}/revoke", response=schemas.Status)
+def revoke_quote(request: HttpRequest, status_id: str, quoting_status_id: str) -> dict[str, Any]:
+    me = require(request, "write:statuses")
+    quoted = _status(me, status_id)
+    # The quoted author may revoke a quote they cannot read (a followers-only one).
+    quoting = Status.objects.filter(pk=as_int(quoting_status_id) or 0).first()
+    if quoting is None:
+        raise NotFound(quoting_status_id)
+    status_services.revoke_quote(me, quoted, quoting)
+    return serializers.status(me, quoting)
+
+
+@router.put("/v1/statuses/{status_id}/interaction_policy", response=schemas.Status)
+def interaction_policy(request: HttpRequest, status_id: str) -> dict[str, Any]:
+    """Mastodon's ``quote_approval_policy``, and Babillard's ``reply_policy`` beside it."""
+    me = require(request, "write:statuses")
+    found = _status(me, status_id)
+    if found.account_id != me.pk:
+        raise NotFound(status_id)
+    data = params(request)
+    status_services.set_interaction_policy(
+        me,
+        found,
+        quote_policy=as_str(data.get("quote_approval_policy")) or None,
+        reply_policy=as_str(data.get("reply_policy")) or None,
+    )
+    return serializers.status(me, _status(me, status_id))

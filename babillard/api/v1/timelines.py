@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from babillard.accounts.models import Account, Visibility
-from babillard.accounts.queries import hidden_account_ids
 from babillard.api import schemas, serializers
 from babillard.api.base import (
     ApiError,
@@ -94,31 +93,17 @@ def tag(request: HttpRequest, response: HttpResponse, hashtag: str) -> list[Any]
     any_of = [as_str(t).lstrip("#").casefold() for t in as_list(data.get("any"))]
     all_of = [as_str(t).lstrip("#").casefold() for t in as_list(data.get("all"))]
     none_of = [as_str(t).lstrip("#").casefold() for t in as_list(data.get("none"))]
-    name = hashtag.lstrip("#").casefold()
-    if not (any_of or all_of or none_of or as_bool(data.get("only_media"))):
-        page = timeline_queries.hashtag(
-            me, name, local=as_bool(data.get("local")), **page_args(request)
-        )
-        return render_page(request, response, me, page, "public")
-    found = status_queries.visible_statuses(me).filter(
-        visibility=Visibility.PUBLIC,
-        reblog__isnull=True,
-        tags__name__in=[name, *any_of],
+    page = timeline_queries.hashtag(
+        me,
+        hashtag.lstrip("#"),
+        local=as_bool(data.get("local")),
+        any_of=any_of,
+        all_of=all_of,
+        none_of=none_of,
+        only_media=as_bool(data.get("only_media")),
+        **page_args(request),
     )
-    for required in all_of:
-        found = found.filter(tags__name=required)
-    if none_of:
-        found = found.exclude(tags__name__in=none_of)
-    if as_bool(data.get("local")):
-        found = found.filter(local=True)
-    if as_bool(data.get("only_media")):
-        found = found.filter(media__isnull=False)
-    if me is not None:
-        hidden = hidden_account_ids(me)
-        if hidden:
-            found = found.exclude(account_id__in=hidden)
-    found = status_queries.with_relations(found.distinct())
-    return render_page(request, response, me, paginate(found, **page_args(request)), "public")
+    return render_page(request, response, me, page, "public")
 
 
 def own_list(me: Account, list_id: str) -> List:

@@ -147,6 +147,9 @@ def test_agendas_and_filters(client: Client, library: dict[str, Any]) -> None:
     assert "Heure du conte" in account
     bad = client.get("/events", {"from": "hier"}, HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 200 and "ISO 8601" in bad.content.decode()
+    for unknown in ("/@personne/events", "/@personne/events.ics", "/sites/999999/events"):
+        assert client.get(unknown).status_code == 404
+    assert client.get("/sites/999999/events.ics").status_code == 404
 
 
 def test_my_events_and_the_feed_address(client: Client, library: dict[str, Any]) -> None:

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.utils import translation
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale"
+PACKAGE = Path(__file__).resolve().parents[2]
+LOCALE = PACKAGE / "locale"
 
 
 def _entries(po: str) -> list[tuple[str, list[str]]]:
@@ -22,12 +23,14 @@ def _entries(po: str) -> list[tuple[str, list[str]]]:
 
 
 def test_french_catalogue_is_complete() -> None:
-    po = (LOCALE / "fr" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    entries = _entries(po)
-    assert len(entries) > 500
-    untranslated = [msgid for msgid, strs in entries[1:] if not strs or not all(strs)]
-    assert untranslated == []
+    main = (LOCALE / "fr" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    assert len(_entries(main)) > 500
     assert (LOCALE / "fr" / "LC_MESSAGES" / "django.mo").stat().st_size > 30_000
+    for catalogue in PACKAGE.rglob("locale/fr/LC_MESSAGES/django.po"):
+        entries = _entries(catalogue.read_text(encoding="utf-8"))
+        untranslated = [msgid for msgid, strs in entries[1:] if not strs or not all(strs)]
+        assert untranslated == [], catalogue
+        assert catalogue.with_suffix(".mo").exists(), f"run `make messages`: {catalogue}"
 
 
 def test_french_translations_are_used() -> None:

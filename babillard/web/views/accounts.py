@@ -27,6 +27,7 @@ from babillard.statuses.queries import account_statuses, visible_statuses, with_
 from babillard.timelines import queries as timelines
 from babillard.timelines import services as timeline_services
 from babillard.timelines.models import List
+from babillard.timelines.queries import apply_filters
 from babillard.web.forms import ListForm, MuteForm, ReportForm
 from babillard.web.views.common import (
     add_errors,
@@ -88,7 +89,7 @@ def profile(request: HttpRequest, username: str, tab: str = "posts") -> HttpResp
             ).order_by("-id")
         )
     context = _profile_context(request, account)
-    context.update(timeline_context(viewer, page, also=pinned))
+    context.update(timeline_context(viewer, page, also=pinned, filter_context="account"))
     context.update(tab=tab, pinned=pinned)
     return render(request, "web/profile.html", context)
 
@@ -261,12 +262,15 @@ def notifications(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("type", "")
     types = [kind] if kind in dict(NOTIFICATION_FILTERS) or kind.startswith("admin.") else None
     page = paginate(notifications_for(viewer, types=types), **page_args(request))
+    about = [n.status for n in page.items if n.status is not None]
+    kept, _warned = apply_filters(viewer, about, "notifications")
+    hidden = {s.pk for s in about} - {s.pk for s in kept}
     return render(
         request,
         "web/notifications.html",
         {
             "page": page,
-            "notifications": page.items,
+            "notifications": [n for n in page.items if n.status_id not in hidden],
             "filters": NOTIFICATION_FILTERS,
             "current_type": kind if types else "",
             "read_id": current_user(request).notifications_read_id,
@@ -295,7 +299,9 @@ def lists(request: HttpRequest) -> HttpResponse:
     form = ListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = timeline_services.create_list(viewer, form.cleaned_data["title"])
+            created = timeline_services.create_list(
+                viewer, form.cleaned_data["title"], exclusive=form.cleaned_data["exclusive"]
+            )
         except ValidationError as error:
             add_errors(form, error, {"blank": "title", "too_long": "title"})
         else:
@@ -317,7 +323,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     page = timelines.list_timeline(viewer, timeline, **page_args(request))
     members = list(timeline.members.order_by("username"))
     candidates = account_queries.following(viewer).exclude(pk__in=[m.pk for m in members])[:200]
-    context = timeline_context(viewer, page)
+    context = timeline_context(viewer, page, filter_context="home")
     context.update(list=timeline, members=members, candidates=candidates)
     return render(request, "web/list.html", context)
 

@@ -17,7 +17,14 @@ from babillard.books.models import Book
 from babillard.core.errors import Forbidden, NotFound
 from babillard.core.pagination import Page
 from babillard.statuses.models import Poll, PollVote, Status
-from babillard.statuses.queries import interactions
+from babillard.statuses.queries import (
+    AUTOMATIC,
+    interactions,
+    quote_approval,
+    quote_context,
+    shown_quote,
+)
+from babillard.timelines.queries import apply_filters
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -127,7 +134,41 @@ def status_context(viewer: Account | None, statuses: Iterable[Status]) -> dict[s
                 "poll_id", flat=True
             )
         )
-    return {**flags, "voted": voted, "books": _books(viewer, items)}
+    from babillard.reactions.emoji import QUICK_EMOJI
+    from babillard.reactions.queries import summaries
+
+    return {
+        **flags,
+        "voted": voted,
+        "books": _books(viewer, items),
+        **_quotes(viewer, items),
+        "reactions": summaries(viewer, items),
+        "reaction_choices": QUICK_EMOJI,
+    }
+
+
+def _quotes(viewer: Account | None, statuses: list[Status]) -> dict[str, Any]:
+    """How each quote shows (``quotes``: state and quoted post) and which posts the viewer
+    may quote (``quotable``), keyed by the original post's id."""
+    originals = [s.reblog or s for s in statuses]
+    found = quote_context(viewer, originals)
+    shown = {}
+    for status_id, quote in found.quotes.items():
+        state, quoted = shown_quote(viewer, quote)
+        shown[status_id] = {"state": state, "quoted": quoted}
+    quotable = {
+        s.pk
+        for s in originals
+        if quote_approval(
+            # Shown posts are visible to the viewer, so never across a block.
+            viewer,
+            s,
+            follows=s.account_id in found.followed,
+            blocked=False,
+        )
+        == AUTOMATIC
+    }
+    return {"quotes": shown, "quotable": quotable}
 
 
 def _books(
@@ -152,11 +193,21 @@ def _poll_of(status: Status) -> Poll | None:
 
 
 def timeline_context(
-    viewer: Account | None, page: Page[Status], also: Iterable[Status] = ()
+    viewer: Account | None,
+    page: Page[Status],
+    also: Iterable[Status] = (),
+    filter_context: str | None = None,
 ) -> dict[str, Any]:
-    """A page of statuses and what rendering it needs, ``also`` shown beside it (pins)."""
-    flags = status_context(viewer, [*page.items, *also])
-    return {"page": page, "statuses": page.items, "flags": flags}
+    """A page of statuses and what rendering it needs, ``also`` shown beside it (pins).
+
+    With a ``filter_context`` (home, public, thread, account) the reader's filters apply.
+    """
+    shown, warned = (
+        apply_filters(viewer, page.items, filter_context) if filter_context else (page.items, {})
+    )
+    flags = status_context(viewer, [*shown, *also])
+    flags["filtered"] = warned
+    return {"page": page, "statuses": shown, "flags": flags}
 
 
 def page_args(request: HttpRequest) -> dict[str, Any]:

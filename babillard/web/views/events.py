@@ -19,14 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from babillard.accounts.models import Account
+from babillard.accounts.queries import get_local_account
 from babillard.core import links
 from babillard.core.errors import NotFound
 from babillard.events import ical, queries, services
 from babillard.events.federation import SCHEMA_STATUS, event_document
 from babillard.events.models import Audience, Event, EventState, Registration
 from babillard.federation.views import activity_response, wants_activity
-from babillard.institutions.models import Role, Site
-from babillard.institutions.queries import institutions_of, sites
+from babillard.institutions.models import Role
+from babillard.institutions.queries import get_site, institutions_of, sites
 from babillard.web.views.common import (
     add_errors,
     current_account,
@@ -372,16 +373,9 @@ def agenda(request: HttpRequest) -> HttpResponse:
     return _agenda(request, _("Agenda"), reverse("web:events_ics"))
 
 
-def _local_account(username: str) -> Account:
-    account = Account.objects.filter(username__iexact=username, domain="").first()
-    if account is None or account.is_suspended:
-        raise Http404
-    return account
-
-
 @public_page
 def account_agenda(request: HttpRequest, username: str) -> HttpResponse:
-    account = _local_account(username)
+    account = get_local_account(username)
     return _agenda(
         request,
         _("Events of %(name)s") % {"name": account.name},
@@ -390,16 +384,9 @@ def account_agenda(request: HttpRequest, username: str) -> HttpResponse:
     )
 
 
-def _site(site_id: int) -> Site:
-    found = Site.objects.select_related("institution").filter(pk=site_id).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 @public_page
 def site_agenda(request: HttpRequest, site_id: int) -> HttpResponse:
-    site = _site(site_id)
+    site = get_site(site_id)
     return _agenda(
         request,
         _("Events at %(site)s") % {"site": site.name},
@@ -468,13 +455,13 @@ def events_ics(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def account_events_ics(request: HttpRequest, username: str) -> HttpResponse:
-    account = _local_account(username)
+    account = get_local_account(username)
     return _ics(_feed(account_id=account.pk), account.name, f"{account.username}-events.ics")
 
 
 @public_page
 def site_events_ics(request: HttpRequest, site_id: int) -> HttpResponse:
-    site = _site(site_id)
+    site = get_site(site_id)
     return _ics(_feed(site_id=site.pk), site.name, f"site-{site.pk}-events.ics")
 
 

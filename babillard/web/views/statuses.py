@@ -4,7 +4,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.forms import HiddenInput
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from babillard.accounts.models import Account, Visibility
-from babillard.core.errors import NotFound
+from babillard.core.errors import Forbidden, NotFound
 from babillard.statuses import services
-from babillard.statuses.models import Poll, ScheduledStatus, Status
-from babillard.statuses.queries import get_visible_status
+from babillard.statuses.models import Poll, QuotePolicy, ScheduledStatus, Status
+from babillard.statuses.queries import get_visible_status, quotes_for_review
 from babillard.statuses.queries import thread as thread_of
+from babillard.timelines.queries import apply_filters
 from babillard.web.forms import ComposeForm, EditForm
 from babillard.web.views import institutions
 from babillard.web.views.books import attach_book_fields
@@ -42,6 +45,7 @@ COMPOSE_ERROR_FIELDS = {
     "media": "image_1",
     "type": "image_1",
     "institution_id": "visibility",
+    "quote_policy": "quote_policy",
 }
 # Followers-only and direct replies stay as private as the post they answer.
 PRIVACY_ORDER: list[str] = list(Visibility.values)
@@ -66,6 +70,9 @@ def reply_form(request: HttpRequest, parent: Status) -> ComposeForm:
         field = form.fields["visibility"]
         field.choices = [(Visibility.INTERNAL, Visibility.INTERNAL.label)]  # type: ignore[attr-defined]
         field.initial = Visibility.INTERNAL
+        # Staff-only posts are quotable by their author only: nothing to choose.
+        form.fields["quote_policy"].widget = HiddenInput()
+        form.fields["quote_policy"].initial = QuotePolicy.NOBODY
         return form
     default = form.fields["visibility"].initial or Visibility.PUBLIC
     if PRIVACY_ORDER.index(parent.visibility) > PRIVACY_ORDER.index(default):
@@ -79,12 +86,18 @@ def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
     data = form.cleaned_data
     acting_as = institutions.acting_institution(form)
     owner = acting_as or author
-    parent = None
+    parent = quoted = None
     if data.get("in_reply_to"):
         try:
             parent = get_visible_status(author, data["in_reply_to"])
         except NotFound:
             form.add_error(None, _("The post you reply to does not exist or is hidden from you."))
+            return None
+    if data.get("quoted_status"):
+        try:
+            quoted = get_visible_status(author, data["quoted_status"])
+        except NotFound:
+            form.add_error(None, _("The post you quote does not exist or is hidden from you."))
             return None
     try:
         with transaction.atomic():
@@ -117,6 +130,9 @@ def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
                 local_only=bool(data.get("local_only")),
                 scheduled_at=data.get("scheduled_at"),
                 internal_to=institutions.internal_institution(form, author, parent),
+                quoted_status=quoted,
+                quote_policy=data.get("quote_policy") or None,
+                reply_policy=data.get("reply_policy") or None,
             )
     except ValidationError as error:
         if not form.errors:
@@ -128,15 +144,20 @@ def _publish(request: HttpRequest, form: ComposeForm, author: Account) -> Any:
 def compose(request: HttpRequest) -> HttpResponse:
     author = current_account(request)
     if request.method != "POST":
-        form = ComposeForm(
-            user=current_user(request), initial=institutions.compose_initial(request, author)
-        )
+        initial = institutions.compose_initial(request, author)
+        quoted = _quoted(author, request.GET.get("quote"))
+        if quoted is not None:
+            initial["quoted_status"] = quoted.pk
+        form = ComposeForm(user=current_user(request), initial=initial)
         institutions.add_compose_fields(form, author)
-        return render(request, "web/compose.html", {"compose_form": form})
+        return render(
+            request, "web/compose.html", {"compose_form": form, **_quoted_context(author, quoted)}
+        )
     form = ComposeForm(request.POST, request.FILES, user=current_user(request))
     institutions.add_compose_fields(form, author)
     created = _publish(request, form, author) if form.is_valid() else None
     if created is None:
+        quoted = _quoted(author, request.POST.get("quoted_status"))
         if is_htmx(request):
             response = render(
                 request,
@@ -145,6 +166,7 @@ def compose(request: HttpRequest) -> HttpResponse:
                     "compose_form": form,
                     "htmx_target": "#timeline-items",
                     "next": request.POST.get("next", ""),
+                    **_quoted_context(author, quoted),
                 },
             )
             response.headers["HX-Retarget"] = "#compose"
@@ -153,7 +175,11 @@ def compose(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "web/compose.html",
-            {"compose_form": form, "next": request.POST.get("next", "")},
+            {
+                "compose_form": form,
+                "next": request.POST.get("next", ""),
+                **_quoted_context(author, quoted),
+            },
             status=400,
         )
     if isinstance(created, ScheduledStatus):
@@ -174,6 +200,22 @@ def compose(request: HttpRequest) -> HttpResponse:
     return back(request, status_path(created))
 
 
+def _quoted(author: Account, value: str | None) -> Status | None:
+    """The post being quoted from the composer's ``quote`` parameter, if the author sees it."""
+    if not value:
+        return None
+    try:
+        return get_visible_status(author, value)
+    except NotFound:
+        return None
+
+
+def _quoted_context(author: Account, quoted: Status | None) -> dict[str, Any]:
+    if quoted is None:
+        return {}
+    return {"quoted_shown": {"state": "accepted", "quoted": quoted}}
+
+
 def _shown_status(request: HttpRequest, username: str, status_id: int) -> Status:
     status = get_visible_status(viewer_of(request), status_id)
     if status.account.acct.lower() != username.lower():
@@ -188,11 +230,16 @@ def status_page(request: HttpRequest, username: str, status_id: int) -> HttpResp
         return redirect(status_path(status.reblog))
     viewer = viewer_of(request)
     ancestors, descendants = thread_of(viewer, status)
+    # The reader's "thread" filters apply around the post they opened, never to it.
+    ancestors, warned_before = apply_filters(viewer, list(ancestors), "thread")
+    descendants, warned_after = apply_filters(viewer, list(descendants), "thread")
+    flags = status_context(viewer, [status, *ancestors, *descendants])
+    flags["filtered"] = {**warned_before, **warned_after}
     context = {
         "status": status,
         "ancestors": ancestors,
         "descendants": descendants,
-        "flags": status_context(viewer, [status, *ancestors, *descendants]),
+        "flags": flags,
         "reblog_as": institutions.reblog_targets(viewer, status),
     }
     if viewer is not None:
@@ -328,3 +375,33 @@ def cancel_scheduled(request: HttpRequest, scheduled_id: int) -> HttpResponse:
     services.cancel_scheduled(current_account(request), scheduled_id)
     messages.success(request, _("The scheduled post is cancelled."))
     return redirect("web:scheduled")
+
+
+@member_page
+def my_quotes(request: HttpRequest) -> HttpResponse:
+    """The quotes of the viewer's posts, to revoke them."""
+    viewer = current_account(request)
+    page = Paginator(quotes_for_review(viewer), 20).get_page(request.GET.get("page"))
+    quotes = list(page.object_list)
+    context = {
+        "quotes": quotes,
+        "page_obj": page,
+        "flags": status_context(viewer, [q.status for q in quotes]),
+    }
+    return render(request, "web/quotes.html", context)
+
+
+@require_POST
+@member_page
+def revoke_quote(request: HttpRequest, status_id: int, quoting_id: int) -> HttpResponse:
+    viewer = current_account(request)
+    quoted = get_visible_status(viewer, status_id)
+    quoting = Status.objects.filter(pk=quoting_id).first()
+    if quoting is None:
+        raise Http404
+    try:
+        services.revoke_quote(viewer, quoted, quoting)
+    except (NotFound, Forbidden):
+        raise Http404 from None
+    messages.success(request, _("The quote is revoked."))
+    return back(request, reverse("web:my_quotes"))

@@ -18,6 +18,7 @@ from babillard.web.views.common import (
     timeline_context,
     viewer_of,
 )
+from babillard.web.views.triage import glance_line
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -38,11 +39,12 @@ def about(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     viewer = current_account(request)
     page = timelines.home(viewer, **page_args(request))
-    context = timeline_context(viewer, page)
+    context = timeline_context(viewer, page, filter_context="home")
     context.update(
         title=_("Home"),
         compose_form=ComposeForm(user=current_user(request)),
         poll_new=True,
+        glance=glance_line(viewer),
     )
     return render(request, "web/timeline.html", context)
 
@@ -60,7 +62,7 @@ def home_new(request: HttpRequest) -> HttpResponse:
 def local(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     page = timelines.public(viewer, local=True, **page_args(request))
-    context = timeline_context(viewer, page)
+    context = timeline_context(viewer, page, filter_context="public")
     context["title"] = _("Local timeline")
     return render(request, "web/timeline.html", context)
 
@@ -70,7 +72,7 @@ def hashtag(request: HttpRequest, name: str) -> HttpResponse:
     viewer = viewer_of(request)
     page = timelines.hashtag(viewer, name, **page_args(request))
     tag = Tag.objects.filter(name=name.casefold()).first()
-    context = timeline_context(viewer, page)
+    context = timeline_context(viewer, page, filter_context="public")
     context.update(
         title=f"#{tag.display_name if tag else name}",
         tag_name=tag.name if tag else name.casefold(),

@@ -923,7 +923,17 @@ class Command(BaseCommand):
                     replies[i], reblogs[i], favourites[i], at,
                 )  # fmt: skip
 
-        self._copy(Status, columns, rows())
+        # Columns the loader leaves to their model defaults (quote and reply policies).
+        defaults = {
+            field.name: field.get_default()
+            for field in Status._meta.concrete_fields
+            if field.name in ("quote_policy", "reply_policy", "quotes_count")
+        }
+        self._copy(
+            Status,
+            [*columns, *defaults],
+            ((*row, *defaults.values()) for row in rows()),
+        )
 
     def _write_mentions_and_tags(self) -> None:
         pk, ids, m = self.account_pk, self.ids, self.net.n_posts

@@ -20,6 +20,12 @@ UPKEEP = [
     ("babillard.occupancy.tasks.summarise_history", 3600),
     ("babillard.occupancy.tasks.purge_idempotency_keys", 3600),
     ("babillard.institutions.tasks.purge_audit_log", 24 * 3600),
+    ("babillard.watch.tasks.poll_due_sources", 300),
+    ("babillard.watch.tasks.send_antenna_summaries", 3600),
+    ("babillard.outages.tasks.probe_platforms", settings.OUTAGES_PROBE_SECONDS),
+    ("babillard.portability.tasks.purge_archives", 24 * 3600),
+    ("babillard.triage.tasks.send_due_digests", 3600),
+    ("babillard.boards.tasks.send_due_newsletters", 3600),
 ]
 UPKEEP_CHECK_SECONDS = 60
 
