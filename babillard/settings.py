@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "babillard.accounts.middleware.UserLanguageMiddleware",
+    "babillard.accounts.middleware.AddressUseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -258,6 +259,8 @@ HOME_FEED_MAX = 800
 # Requests allowed per client address and per window, for log-in and sign-up.
 AUTH_RATE_LIMIT = int(os.environ.get("BABILLARD_AUTH_RATE_LIMIT", "10"))
 AUTH_RATE_WINDOW = 300
+# Days the sign-up address and the addresses of sessions and tokens are kept for moderators.
+IP_RETENTION_DAYS = int(os.environ.get("BABILLARD_IP_RETENTION_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

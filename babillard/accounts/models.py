@@ -39,6 +39,8 @@ class User(AbstractUser):
     approved = models.BooleanField(default=True)
     is_moderator = models.BooleanField(default=False)
     signup_reason = models.TextField(blank=True)
+    # Kept for the moderators, then blanked after IP_RETENTION_DAYS (``forget_old_addresses``).
+    sign_up_ip = models.GenericIPAddressField(null=True, blank=True)
     locale = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
     default_visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
@@ -277,4 +279,27 @@ class DismissedSuggestion(models.Model):
             models.UniqueConstraint(
                 fields=["account", "target"], name="dismissed_suggestion_unique"
             )
+        ]
+
+
+class AddressUse(models.Model):
+    """An address a user came from, through a browser session or an API token.
+
+    One row per user, address and way in, with the last time it was seen, like
+    Mastodon's "recent IPs" of the admin view; rows unseen for IP_RETENTION_DAYS
+    are deleted (``services.forget_old_addresses``).
+    """
+
+    class Way(models.TextChoices):
+        SESSION = "session", _("Browser session")
+        TOKEN = "token", _("Application token")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="address_uses")
+    ip = models.GenericIPAddressField()
+    way = models.CharField(max_length=8, choices=Way.choices)
+    last_used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ip", "way"], name="address_use_unique")
         ]

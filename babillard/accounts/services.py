@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -25,6 +26,7 @@ from babillard.accounts.models import (
     Account,
     AccountKind,
     AccountNote,
+    AddressUse,
     Block,
     DismissedSuggestion,
     Endorsement,
@@ -59,6 +61,8 @@ RESERVED_USERNAMES = {
 }
 MAX_PROFILE_FIELDS = 4
 CONFIRM_SALT = "babillard.accounts.confirm-email"
+# An address already noted for a user and a way in is written again at most this often.
+ADDRESS_NOTE_SECONDS = 3600
 
 
 def _rsa_key_pair() -> tuple[str, str]:
@@ -102,6 +106,7 @@ def create_local_user(
     locale: str = "",
     reason: str = "",
     invite: Invite | None = None,
+    sign_up_ip: str | None = None,
 ) -> User:
     """Create a user and its account, with the key pair federation signs with."""
     validate_username(username)
@@ -125,6 +130,7 @@ def create_local_user(
             locale=locale,
             signup_reason=reason,
             invited_by=invite,
+            sign_up_ip=sign_up_ip,
         )
         _create_local_account(
             username,
@@ -195,11 +201,13 @@ def sign_up(
     reason: str = "",
     invite_code: str = "",
     locale: str = "",
+    ip: str | None = None,
 ) -> User:
     """Register through the public form, following the instance's registration mode.
 
     The account must confirm its e-mail address before it can log in; in
-    approval mode a moderator must also approve it.
+    approval mode a moderator must also approve it. ``ip``, the address the
+    request came from, is kept for the moderators (``forget_old_addresses``).
     """
     mode = settings.REGISTRATION_MODE
     invite = None
@@ -223,6 +231,7 @@ def sign_up(
         locale=locale,
         reason=reason,
         invite=invite,
+        sign_up_ip=ip,
     )
     send_confirmation_email(user)
     if needs_approval:
@@ -648,3 +657,33 @@ def unendorse(account: Account, target: Account) -> None:
 def dismiss_suggestion(account: Account, target: Account) -> None:
     """Never suggest ``target`` to ``account`` again."""
     DismissedSuggestion.objects.get_or_create(account=account, target=target)
+
+
+def note_address(user_id: int, ip: str | None, way: str) -> None:
+    """Remember that a user came from ``ip`` (``AddressUse.Way``), for the moderators.
+
+    Called on every authenticated request, so the shared cache lets through one
+    write per user, address and way an hour.
+    """
+    if not ip or not cache.add(f"address-use:{user_id}:{way}:{ip}", 1, ADDRESS_NOTE_SECONDS):
+        return
+    try:
+        with transaction.atomic():
+            AddressUse.objects.update_or_create(
+                user_id=user_id, ip=ip, way=way, defaults={"last_used_at": timezone.now()}
+            )
+    except IntegrityError:
+        pass  # another request wrote the same row, or the user was deleted meanwhile
+
+
+def forget_old_addresses(now: datetime | None = None) -> int:
+    """Blank sign-up addresses and delete address uses older than IP_RETENTION_DAYS.
+
+    Returns how many addresses were forgotten.
+    """
+    limit = (now or timezone.now()) - timedelta(days=settings.IP_RETENTION_DAYS)
+    blanked = User.objects.filter(sign_up_ip__isnull=False, date_joined__lt=limit).update(
+        sign_up_ip=None
+    )
+    deleted, _rows = AddressUse.objects.filter(last_used_at__lt=limit).delete()
+    return blanked + deleted

@@ -17,9 +17,11 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 from oauth2_provider.models import AccessToken
 
-from babillard.accounts.models import Account, User
+from babillard.accounts import services as account_services
+from babillard.accounts.models import Account, AddressUse, User
 from babillard.api import oauth
 from babillard.core import links
+from babillard.core.clients import client_ip
 from babillard.core.pagination import Page
 
 TRUE = {"1", "true", "on", "yes", "t"}
@@ -175,6 +177,8 @@ def token_of(request: HttpRequest) -> AccessToken | None:
         token = oauth.token_from_header(raw)
         if token is None:
             raise ApiError(401, "The access token is invalid")
+        if token.user_id:
+            account_services.note_address(token.user_id, client_ip(request), AddressUse.Way.TOKEN)
     request._api_token = token  # type: ignore[attr-defined]
     return token
 

@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from babillard.accounts import services
-from babillard.accounts.models import Account, Follow, FollowRequest, User
+from babillard.accounts.models import Account, AddressUse, Follow, FollowRequest, User
 from babillard.accounts.queries import relationship
 from babillard.core.testing import PASSWORD, make_account
 from babillard.notifications.models import Notification
@@ -180,3 +184,48 @@ def test_staff_only_cannot_be_the_default_visibility():
     services.update_preferences(alice.user, default_visibility="unlisted")
     alice.user.refresh_from_db()
     assert alice.user.default_visibility == "unlisted"
+
+
+def test_an_address_is_noted_once_an_hour_per_user_address_and_way():
+    from freezegun import freeze_time
+
+    alice = make_account()
+    start = timezone.now()
+    with freeze_time(start):
+        services.note_address(alice.user.pk, "192.0.2.7", AddressUse.Way.SESSION)
+    with freeze_time(start + timedelta(minutes=30)):
+        services.note_address(alice.user.pk, "192.0.2.7", AddressUse.Way.SESSION)
+        services.note_address(alice.user.pk, "2001:db8::1", AddressUse.Way.TOKEN)
+        services.note_address(alice.user.pk, None, AddressUse.Way.TOKEN)
+    uses = {(u.ip, u.way): u.last_used_at for u in AddressUse.objects.filter(user=alice.user)}
+    assert uses == {
+        ("192.0.2.7", "session"): start,
+        ("2001:db8::1", "token"): start + timedelta(minutes=30),
+    }
+    cache.clear()  # the hour has passed
+    with freeze_time(start + timedelta(hours=2)):
+        services.note_address(alice.user.pk, "192.0.2.7", AddressUse.Way.SESSION)
+    assert AddressUse.objects.get(ip="192.0.2.7").last_used_at == start + timedelta(hours=2)
+
+
+def test_addresses_are_forgotten_after_the_retention(settings):
+    from freezegun import freeze_time
+
+    settings.IP_RETENTION_DAYS = 30
+    start = timezone.now()
+    with freeze_time(start):
+        user = services.sign_up("lea", "lea@example.org", PASSWORD, ip="198.51.100.4")
+        services.note_address(user.pk, "198.51.100.4", AddressUse.Way.SESSION)
+    with freeze_time(start + timedelta(days=20)):
+        cache.clear()
+        services.note_address(user.pk, "203.0.113.9", AddressUse.Way.TOKEN)
+    assert services.forget_old_addresses(start + timedelta(days=29)) == 0
+    user.refresh_from_db()
+    assert user.sign_up_ip == "198.51.100.4"
+    assert services.forget_old_addresses(start + timedelta(days=31)) == 2
+    user.refresh_from_db()
+    assert user.sign_up_ip is None
+    assert list(AddressUse.objects.values_list("ip", flat=True)) == ["203.0.113.9"]
+    assert services.forget_old_addresses(start + timedelta(days=51)) == 1
+    assert not AddressUse.objects.exists()
+    assert User.objects.filter(pk=user.pk).exists()

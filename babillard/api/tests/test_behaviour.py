@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from babillard.accounts.models import Account
+from babillard.accounts.models import Account, AddressUse, User
 from babillard.api.base import _from_multivalue
 from babillard.api.tests.conftest import ApiClient
 from babillard.core.testing import image_bytes
@@ -250,6 +250,7 @@ def test_registration_honours_the_mode(settings: Any, app: Any) -> None:
     assert app_token.post("/api/v1/accounts", {**body, "agreement": "0"}).status_code == 422
     opened = app_token.post("/api/v1/accounts", body)
     assert opened.status_code == 200, opened.content
+    assert User.objects.get(username="claire").sign_up_ip == "127.0.0.1"
     new_token = ApiClient(opened.json()["access_token"])
     # The address is not confirmed yet, as Mastodon answers.
     refused = new_token.get("/api/v1/accounts/verify_credentials")
@@ -620,3 +621,11 @@ def test_search_resolves_remote_accounts_through_federation(
     assert down["accounts"] == []
     anonymous.get("/api/v2/search?q=y@far.example&resolve=true")
     assert asked == ["zoe@far.example", "x@down.example"]
+
+
+def test_the_address_of_a_user_token_is_noted_for_the_moderators(
+    alice: Account, as_alice: ApiClient
+) -> None:
+    assert as_alice.get("/api/v1/accounts/verify_credentials").status_code == 200
+    use = AddressUse.objects.get(user=alice.user)
+    assert (use.ip, use.way) == ("127.0.0.1", "token")

@@ -26,6 +26,7 @@ from babillard.api.base import (
     require_token,
     viewer,
 )
+from babillard.core.clients import client_ip
 from babillard.core.errors import NotFound
 from babillard.core.pagination import clamp_limit, paginate
 from babillard.statuses import queries as status_queries
@@ -97,6 +98,7 @@ def register(request: HttpRequest) -> dict[str, Any]:
         reason=as_str(data.get("reason")),
         invite_code=as_str(data.get("invite_code")),
         locale=as_str(data.get("locale"))[:8] if as_str(data.get("locale")) in ("fr", "en") else "",
+        ip=client_ip(request),
     )
     issued = oauth.issue_token(user, token.application, token.scope.split())
     return oauth.token_reply(issued)

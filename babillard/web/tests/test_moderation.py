@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from babillard.accounts.models import Account, User
+from babillard.accounts.models import Account, AddressUse, User
 from babillard.core.testing import make_account
 from babillard.moderation.models import ModerationAction, Report
 from babillard.moderation.services import report as make_report
@@ -88,3 +88,30 @@ def test_reject_sign_up(modo: Client) -> None:
     modo.post(f"/moderation/sign_ups/{user.pk}/reject")
     assert not User.objects.filter(pk=user.pk).exists()
     assert modo.post(f"/moderation/sign_ups/{user.pk}/approve").status_code == 404
+
+
+def test_moderators_see_the_sign_up_address_and_the_addresses_in_use(
+    modo: Client, settings: object
+) -> None:
+    settings.REGISTRATION_MODE = "approval"  # type: ignore[attr-defined]
+    newcomer = Client(REMOTE_ADDR="198.51.100.23")
+    form = {
+        "username": "claire",
+        "email": "claire@example.org",
+        "password": "un-long-mot-de-passe",
+        "password_again": "un-long-mot-de-passe",
+        "accept": "on",
+        "reason": "Bibliothécaire à Lyon",
+    }
+    assert newcomer.post("/auth/sign_up", form).status_code == 200
+    claire = User.objects.get(username="claire")
+    assert claire.sign_up_ip == "198.51.100.23"
+    assert "198.51.100.23" in modo.get("/moderation/sign_ups").content.decode()
+
+    User.objects.filter(pk=claire.pk).update(approved=True, email_confirmed=True)
+    browser = Client(REMOTE_ADDR="203.0.113.5")
+    assert browser.login(username="claire", password=form["password"])
+    assert browser.get("/home").status_code == 200
+    assert AddressUse.objects.filter(user=claire, ip="203.0.113.5", way="session").exists()
+    page = modo.get("/moderation/accounts", {"q": "claire"}).content.decode()
+    assert "198.51.100.23" in page and "203.0.113.5" in page

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from babillard.accounts import services as account_services
 from babillard.accounts.models import Account, Invite
+from babillard.core.clients import client_ip
 from babillard.web.forms import LoginForm, SignUpForm
 from babillard.web.views.common import add_errors, back
 
@@ -28,13 +29,9 @@ PASSWORD_CODES = {
 }
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
-
-
 def rate_limited(request: HttpRequest, scope: str) -> bool:
     """Count one attempt for this address; true once it is over the limit for the window."""
-    key = f"auth-rate:{scope}:{_client_address(request)}"
+    key = f"auth-rate:{scope}:{client_ip(request) or 'unknown'}"
     cache.add(key, 0, timeout=settings.AUTH_RATE_WINDOW)
     try:
         count = cache.incr(key)
@@ -101,6 +98,7 @@ def sign_up(request: HttpRequest, code: str = "") -> HttpResponse:
                     reason=data.get("reason") or "",
                     invite_code=code,
                     locale=get_language() or "",
+                    ip=client_ip(request),
                 )
             except ValidationError as error:
                 taken = Account.objects.filter(

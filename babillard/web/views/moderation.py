@@ -1,8 +1,9 @@
 """Moderators' pages: pending sign-ups, reports, accounts and the audit log."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from babillard.accounts.models import Account, User
+from babillard.accounts.models import Account, AddressUse, User
 from babillard.moderation import services as moderation
 from babillard.moderation.models import ModerationAction, Report
 from babillard.web.forms import ModerationNoteForm
@@ -121,8 +122,15 @@ def accounts(request: HttpRequest) -> HttpResponse:
         found = found.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
     else:
         found = found.filter(Q(suspended_at__isnull=False) | Q(silenced_at__isnull=False))
+    found = found.select_related("user").prefetch_related(
+        Prefetch("user__address_uses", AddressUse.objects.order_by("-last_used_at"))
+    )
     page = Paginator(found.order_by("username", "domain"), 50).get_page(request.GET.get("page"))
-    return render(request, "web/moderation/accounts.html", {"accounts_page": page, "query": query})
+    return render(
+        request,
+        "web/moderation/accounts.html",
+        {"accounts_page": page, "query": query, "ip_retention_days": settings.IP_RETENTION_DAYS},
+    )
 
 
 ACCOUNT_ACTIONS = {

@@ -20,6 +20,7 @@ UPKEEP = [
     ("babillard.occupancy.tasks.summarise_history", 3600),
     ("babillard.occupancy.tasks.purge_idempotency_keys", 3600),
     ("babillard.institutions.tasks.purge_audit_log", 24 * 3600),
+    ("babillard.accounts.tasks.forget_old_addresses", 24 * 3600),
     ("babillard.watch.tasks.poll_due_sources", 300),
     ("babillard.watch.tasks.send_antenna_summaries", 3600),
     ("babillard.outages.tasks.probe_platforms", settings.OUTAGES_PROBE_SECONDS),
