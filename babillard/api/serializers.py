@@ -328,7 +328,7 @@ class StatusRenderer:
         from babillard.api.babillard.books import status_book_fields
 
         self.books = status_book_fields(viewer, originals)
-        from babillard.api.babillard.reactions import reactions_of_statuses
+        from babillard.api.v1.reactions import reactions_of_statuses
 
         self.reactions = reactions_of_statuses(viewer, originals)
         self.votes: dict[int, list[int]] = {}
@@ -581,7 +581,7 @@ def notification(item: Notification, viewer: Account, filters: bool = False) -> 
     if item.report_id:
         data["report"] = {"id": str(item.report_id)}
     if item.type == "reaction":
-        from babillard.api.babillard.reactions import notification_fields
+        from babillard.api.v1.reactions import notification_fields
 
         data.update(notification_fields(item))
     return data

@@ -37,13 +37,12 @@ def _register() -> None:
         outages,
         portability,
         quotes,
-        reactions,
         triage,
         watch,
     )
 
     modules = (institutions, occupancy, events, books, watch, boards, triage, portability)
-    for module in (*modules, outages, quotes, groups, reactions):
+    for module in (*modules, outages, quotes, groups):
         babillard_api.add_router("", module.router)
 
 
