@@ -5,6 +5,7 @@ Reads take ``read:statuses`` (anonymous readers may read public groups), writes
 ``write:statuses``; moderation paths answer 403 to anyone but the group's moderators.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -86,6 +87,18 @@ def group_entity(group: Group, me: Account | None) -> dict[str, Any]:
 
 def _account(account_id: str) -> Account:
     return get_account_by_id(as_int(account_id, 0) or 0)
+
+
+def _moderate(
+    request: HttpRequest,
+    username: str,
+    account_id: str,
+    action: Callable[[Account, Group, Account], object],
+) -> dict[str, Any]:
+    """Apply one moderation ``action`` of the services to a member of the group; the
+    service refuses anyone but the group's moderators."""
+    action(require(request, WRITE), queries.get_group(username), _account(account_id))
+    return {}
 
 
 def _changes(request: HttpRequest) -> dict[str, Any]:
@@ -193,68 +206,32 @@ def pending(request: HttpRequest, username: str) -> list[Any]:
 
 @router.post("/groups/{username}/members/{account_id}/approve", response=responses(schemas.Empty))
 def approve(request: HttpRequest, username: str, account_id: str) -> dict[str, Any]:
-    me = require(request, WRITE)
-    services.approve_member(
-        me,
-        queries.get_group(username),
-        _account(account_id),
-    )
-    return {}
+    return _moderate(request, username, account_id, services.approve_member)
 
 
 @router.post("/groups/{username}/members/{account_id}/reject", response=responses(schemas.Empty))
 def reject(request: HttpRequest, username: str, account_id: str) -> dict[str, Any]:
-    me = require(request, WRITE)
-    services.reject_member(
-        me,
-        queries.get_group(username),
-        _account(account_id),
-    )
-    return {}
+    return _moderate(request, username, account_id, services.reject_member)
 
 
 @router.post("/groups/{username}/members/{account_id}/invite", response=responses(schemas.Empty))
 def invite(request: HttpRequest, username: str, account_id: str) -> dict[str, Any]:
-    me = require(request, WRITE)
-    services.invite(
-        me,
-        queries.get_group(username),
-        _account(account_id),
-    )
-    return {}
+    return _moderate(request, username, account_id, services.invite)
 
 
 @router.delete("/groups/{username}/members/{account_id}", response=responses(schemas.Empty))
 def remove_member(request: HttpRequest, username: str, account_id: str) -> dict[str, Any]:
-    me = require(request, WRITE)
-    services.remove_member(
-        me,
-        queries.get_group(username),
-        _account(account_id),
-    )
-    return {}
+    return _moderate(request, username, account_id, services.remove_member)
 
 
 @router.post("/groups/{username}/moderators/{account_id}", response=responses(schemas.Empty))
 def add_moderator(request: HttpRequest, username: str, account_id: str) -> dict[str, Any]:
-    me = require(request, WRITE)
-    services.add_moderator(
-        me,
-        queries.get_group(username),
-        _account(account_id),
-    )
-    return {}
+    return _moderate(request, username, account_id, services.add_moderator)
 
 
 @router.delete("/groups/{username}/moderators/{account_id}", response=responses(schemas.Empty))
 def remove_moderator(request: HttpRequest, username: str, account_id: str) -> dict[str, Any]:
-    me = require(request, WRITE)
-    services.remove_moderator(
-        me,
-        queries.get_group(username),
-        _account(account_id),
-    )
-    return {}
+    return _moderate(request, username, account_id, services.remove_moderator)
 
 
 @router.post("/groups/{username}/statuses/{status_id}/accept", response=responses(schemas.Empty))
