@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "babillard.accounts.middleware.UserLanguageMiddleware",
     "babillard.accounts.middleware.AddressUseMiddleware",
+    "babillard.web.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -259,6 +260,23 @@ HOME_FEED_MAX = 800
 # Requests allowed per client address and per window, for log-in and sign-up.
 AUTH_RATE_LIMIT = int(os.environ.get("BABILLARD_AUTH_RATE_LIMIT", "10"))
 AUTH_RATE_WINDOW = 300
+
+
+def _rate(family: str, default: str) -> tuple[int, int]:
+    """``BABILLARD_RATE_<FAMILY>`` as ``count/seconds``, e.g. ``300/10800``."""
+    value = os.environ.get(f"BABILLARD_RATE_{family.upper()}", default)
+    limit, _slash, period = value.partition("/")
+    return int(limit), int(period)
+
+
+# Actions allowed per account and per window (count, seconds), as Mastodon limits them.
+ACCOUNT_RATE_LIMITS = {
+    "statuses": _rate("statuses", "300/10800"),  # posts and boosts
+    "media": _rate("media", "30/1800"),
+    "follows": _rate("follows", "400/86400"),
+    "reports": _rate("reports", "400/86400"),
+    "favourites": _rate("favourites", "900/10800"),
+}
 # Days the sign-up address and the addresses of sessions and tokens are kept for moderators.
 IP_RETENTION_DAYS = int(os.environ.get("BABILLARD_IP_RETENTION_DAYS", "365"))
 

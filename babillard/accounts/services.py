@@ -37,7 +37,7 @@ from babillard.accounts.models import (
     User,
     Visibility,
 )
-from babillard.core import links
+from babillard.core import links, ratelimits
 from babillard.core.errors import NotFound
 from babillard.core.tasks import enqueue_on_commit
 from babillard.federation import outbox
@@ -396,6 +396,7 @@ def follow(
             existing.show_reblogs, existing.notify = reblogs, notify
             existing.save(update_fields=["show_reblogs", "notify"])
         return existing
+    ratelimits.spend(follower, "follows")
     if target.locked or not target.is_local:
         request, created = FollowRequest.objects.get_or_create(
             account=follower,

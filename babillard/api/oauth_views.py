@@ -15,7 +15,7 @@ from oauth2_provider.models import Application
 from babillard.accounts.models import User
 from babillard.api import oauth
 from babillard.api.base import ApiError, params
-from babillard.core import links
+from babillard.core import links, ratelimits
 from babillard.institutions import queries as institution_queries
 from babillard.institutions import services as institution_services
 from babillard.institutions.models import Role
@@ -96,13 +96,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     login_error = ""
     if not request.user.is_authenticated:
         if request.method == "POST" and data.get("step") == "login":
-            if _too_many_attempts(request):
-                return render(
-                    request,
-                    "api/oauth_error.html",
-                    {"message": _("Too many attempts. Try again in a few minutes.")},
-                    status=429,
-                )
+            ratelimits.count_address(request, "login")
             known = authenticate(
                 request, username=data.get("username", ""), password=data.get("password", "")
             )
@@ -213,20 +207,6 @@ def _hidden(data: dict[str, Any], redirect_uri: str, scopes: list[str]) -> dict[
     return kept
 
 
-def _too_many_attempts(request: HttpRequest) -> bool:
-    """Password guesses (consent page log-in, password grant) share the log-in limit."""
-    from django.conf import settings
-    from django.core.cache import cache
-
-    key = f"oauth-login:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, settings.AUTH_RATE_WINDOW)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:
-        attempts = 1
-    return bool(attempts > settings.AUTH_RATE_LIMIT)
-
-
 def _oauth_error(error: oauth.OAuthError) -> JsonResponse:
     return JsonResponse(
         {"error": error.code, "error_description": error.description}, status=error.status
@@ -238,8 +218,9 @@ def token(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "Method not allowed"}, status=405)
     try:
         data = params(request)
-        if data.get("grant_type") == "password" and _too_many_attempts(request):
-            return JsonResponse({"error": "Too many requests"}, status=429)
+        if data.get("grant_type") == "password":
+            # Password guesses share the log-in limit of the web pages.
+            ratelimits.count_address(request, "login")
         issued = oauth.exchange(data)
     except ApiError as error:
         return JsonResponse({"error": error.message}, status=error.status)

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from ninja import NinjaAPI
@@ -20,6 +19,7 @@ from ninja import NinjaAPI
 from babillard.api import oauth_views
 from babillard.api.api import api
 from babillard.api.babillard import babillard_api
+from babillard.core import ratelimits
 
 RATE_WINDOW = 300
 logger = logging.getLogger(__name__)
@@ -49,19 +49,9 @@ def _client_key(request: HttpRequest) -> str:
     return "ip:" + str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _count(request: HttpRequest) -> tuple[int, int, int]:
-    """(limit, remaining, reset epoch) after counting this request in its window."""
-    limit = rate_limit()
-    now = int(time.time())
-    window = now - now % RATE_WINDOW
-    key = f"api-rate:{_client_key(request)}:{window}"
-    cache.add(key, 0, RATE_WINDOW + 5)
-    try:
-        used = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, RATE_WINDOW + 5)
-        used = 1
-    return limit, limit - used, window + RATE_WINDOW
+def _count(request: HttpRequest) -> ratelimits.Usage:
+    """The request limit of this token (or address) after counting this request."""
+    return ratelimits.count("api", _client_key(request), rate_limit(), RATE_WINDOW)
 
 
 def with_cors(response: HttpResponseBase) -> HttpResponseBase:
@@ -74,21 +64,33 @@ def _iso(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch))
 
 
+def _answer(
+    view: Callable[..., HttpResponseBase], request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponseBase:
+    try:
+        return view(request, *args, **kwargs)
+    except ratelimits.RateLimited as limited:
+        return JsonResponse({"error": limited.message}, status=429)
+    except Exception:
+        # Clients cannot read Django's HTML error page: answer JSON, keep the trace.
+        logger.exception("Error in %s %s", request.method, request.path)
+        return JsonResponse({"error": "Internal server error"}, status=500)
+
+
 def front_door(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method == "OPTIONS":
             return with_cors(HttpResponse("{}", content_type="application/json"))
-        limit, remaining, reset = _count(request)
+        usage = _count(request)
         response: HttpResponseBase
-        if remaining < 0:
+        if usage.exceeded:
             response = JsonResponse({"error": "Too many requests"}, status=429)
         else:
-            try:
-                response = view(request, *args, **kwargs)
-            except Exception:
-                # Clients cannot read Django's HTML error page: answer JSON, keep the trace.
-                logger.exception("Error in %s %s", request.method, request.path)
-                response = JsonResponse({"error": "Internal server error"}, status=500)
+            with ratelimits.metered() as meter:
+                response = _answer(view, request, *args, **kwargs)
+            # The headers tell the limit closest to running out (Mastodon's rule).
+            if meter.strictest is not None and meter.strictest.is_stricter_than(usage):
+                usage = meter.strictest
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             "application/json"
         ):
@@ -96,9 +98,11 @@ def front_door(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
             response = JsonResponse({"error": "Method not allowed"}, status=405)
             if allowed:
                 response["Allow"] = allowed
-        response["X-RateLimit-Limit"] = str(limit)
-        response["X-RateLimit-Remaining"] = str(max(remaining, 0))
-        response["X-RateLimit-Reset"] = _iso(reset)
+        response["X-RateLimit-Limit"] = str(usage.limit)
+        response["X-RateLimit-Remaining"] = str(max(usage.remaining, 0))
+        response["X-RateLimit-Reset"] = _iso(usage.reset)
+        if usage.exceeded:
+            response["Retry-After"] = str(usage.retry_after())
         return with_cors(response)
 
     wrapped.csrf_exempt = True  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from babillard.accounts.models import Account, FollowRequest, User
+from babillard.core import ratelimits
 from babillard.core.errors import Forbidden, NotFound
 from babillard.federation import outbox
 from babillard.moderation.models import (
@@ -55,6 +56,7 @@ def report(
             raise ValidationError(
                 _("A reported post must be one of this account's posts."), code="status"
             )
+    ratelimits.spend(reporter, "reports")
     with transaction.atomic():
         created = _file_report(
             reporter, target, statuses, category=category, comment=comment, forward=forward

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from babillard.accounts.models import Account, Visibility
-from babillard.core import links, streaming
+from babillard.core import links, ratelimits, streaming
 from babillard.core.errors import NotFound
 from babillard.core.ids import new_id
 from babillard.core.tasks import enqueue_at, enqueue_on_commit
@@ -145,6 +145,7 @@ def upload_media(author: Account, upload: Any, description: str = "") -> MediaAt
         raise ValidationError(
             _("An image description has at most 1500 characters."), code="too_long"
         )
+    ratelimits.spend(author, "media")
     image = process_image(upload, "media")
     return MediaAttachment.objects.create(
         account=author,
@@ -210,6 +211,7 @@ def post_status(
     """
     if author.is_suspended:
         raise ValidationError(_("This account is suspended."), code="suspended")
+    ratelimits.spend(author, "statuses")
     user = author.user
     visibility = visibility or (user.default_visibility if user else Visibility.PUBLIC)
     if visibility not in Visibility.values:
@@ -522,6 +524,7 @@ def reblog(account: Account, status: Status, *, uri: str = "") -> Status:
     existing = Status.objects.filter(account=account, reblog=original).first()
     if existing:
         return existing
+    ratelimits.spend(account, "statuses")
     with transaction.atomic():
         boost = Status(
             account=account,
@@ -558,6 +561,7 @@ def favourite(account: Account, status: Status, *, uri: str = "") -> Status:
     original = status.reblog or status
     if not can_see(account, original):
         raise NotFound(status.pk)
+    ratelimits.spend(account, "favourites")
     with transaction.atomic():
         _fav, created = Favourite.objects.get_or_create(
             account=account, status=original, defaults={"uri": uri}

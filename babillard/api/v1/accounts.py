@@ -26,6 +26,7 @@ from babillard.api.base import (
     require_token,
     viewer,
 )
+from babillard.core import ratelimits
 from babillard.core.clients import client_ip
 from babillard.core.errors import NotFound
 from babillard.core.pagination import clamp_limit, paginate
@@ -88,6 +89,7 @@ def register(request: HttpRequest) -> dict[str, Any]:
     token = require_token(request, "write:accounts")
     if token.application is None:
         raise ApiError(401, "The access token is invalid")
+    ratelimits.count_address(request, "sign_up")
     data = params(request)
     if not as_bool(data.get("agreement")):
         raise ApiError(422, "Validation failed: Agreement must be accepted")

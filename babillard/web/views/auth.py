@@ -1,12 +1,11 @@
-"""Sign-up, e-mail confirmation, log in and out, password reset; log-in and sign-up are
-rate-limited per client address."""
+"""Sign-up, e-mail confirmation, log in and out, password reset; log-in, sign-up and
+password reset are rate-limited per client address (``core.ratelimits``)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as log_in
 from django.contrib.auth import logout as log_out
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from babillard.accounts import services as account_services
 from babillard.accounts.models import Account, Invite
+from babillard.core import ratelimits
 from babillard.core.clients import client_ip
 from babillard.web.forms import LoginForm, SignUpForm
 from babillard.web.views.common import add_errors, back
@@ -29,33 +29,9 @@ PASSWORD_CODES = {
 }
 
 
-def rate_limited(request: HttpRequest, scope: str) -> bool:
-    """Count one attempt for this address; true once it is over the limit for the window."""
-    key = f"auth-rate:{scope}:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=settings.AUTH_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=settings.AUTH_RATE_WINDOW)
-        count = 1
-    return count > settings.AUTH_RATE_LIMIT
-
-
-def too_many(request: HttpRequest) -> HttpResponse:
-    response = render(
-        request,
-        "web/auth/too_many.html",
-        {"minutes": max(1, settings.AUTH_RATE_WINDOW // 60)},
-        status=429,
-    )
-    response.headers["Retry-After"] = str(settings.AUTH_RATE_WINDOW)
-    return response
-
-
 def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if rate_limited(request, "login"):
-            return too_many(request)
+        ratelimits.count_address(request, "login")
         form = LoginForm(request, request.POST)
         if form.is_valid() and form.user is not None:
             log_in(request, form.user)
@@ -86,8 +62,7 @@ def sign_up(request: HttpRequest, code: str = "") -> HttpResponse:
     needs_reason = mode == "approval" and invite is None
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
-        if rate_limited(request, "sign_up"):
-            return too_many(request)
+        ratelimits.count_address(request, "sign_up")
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -151,8 +126,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("web:password_reset_done")
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if rate_limited(request, "password_reset"):
-            return too_many(request)
+        ratelimits.count_address(request, "password_reset")
         return super().post(request, *args, **kwargs)
 
 
