@@ -7,6 +7,7 @@ notifications) after commit, whichever front door called it.
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -19,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -60,6 +62,10 @@ RESERVED_USERNAMES = {
     "search",
 }
 MAX_PROFILE_FIELDS = 4
+# Sent by ``delete_user`` inside its transaction with ``account``, before the account's
+# rows go: each domain app connects a receiver that removes its own personal data the
+# cascade of foreign keys does not (files on disk, counters, objects with an actor).
+account_deleting = Signal()
 CONFIRM_SALT = "babillard.accounts.confirm-email"
 # An address already noted for a user and a way in is written again at most this often.
 ADDRESS_NOTE_SECONDS = 3600
@@ -512,19 +518,39 @@ def unmute(account: Account, target: Account) -> None:
 
 
 def delete_user(user: User) -> None:
-    """Delete a user, its account, posts, media and relations."""
-    from babillard.statuses.services import delete_status
+    """Delete a user and everything personal the instance keeps about them.
 
+    The servers that knew the account are told first (``Delete`` of the actor), while
+    its relations can still be read. Then every domain app cleans its own part through
+    ``account_deleting`` (posts, counters, files on disk, rows the foreign keys do not
+    reach); the rows that remain go with the account by cascade.
+    """
     account = user.account
     with transaction.atomic():
         outbox.deliver_account_delete(account)
-        for status in account.statuses.filter(reblog__isnull=True).order_by("-id"):
-            delete_status(status)
+        account_deleting.send(Account, account=account)
         followed = list(Account.objects.filter(follower_rel__account=account))
         followers = list(Account.objects.filter(following_rel__target=account))
+        files = [f for f in (account.avatar, account.header) if f]
+        _end_sessions(user)
         account.delete()
         user.delete()
         _refresh_follow_counts(*followed, *followers)
+    for stored in files:
+        transaction.on_commit(partial(stored.storage.delete, str(stored.name)))
+
+
+def _end_sessions(user: User) -> None:
+    """Delete every browser session of ``user`` (the session table does not name its user)."""
+    from django.contrib.sessions.models import Session
+
+    user_id = str(user.pk)
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_id
+    ]
+    Session.objects.filter(pk__in=ended).delete()
 
 
 REMOTE_ACCOUNT_FIELDS = {
@@ -587,13 +613,10 @@ def update_remote_account(uri: str, *, silenced: bool = False, **fields: Any) ->
 
 def forget_remote_account(account: Account) -> None:
     """A remote actor deleted itself: remove its posts and relations here."""
-    from babillard.statuses.services import delete_status
-
     if account.is_local:
         raise ValidationError(_("Only remote actors can be forgotten."), code="invalid")
     with transaction.atomic():
-        for status in account.statuses.order_by("-id"):
-            delete_status(status)
+        account_deleting.send(Account, account=account)
         followed = list(Account.objects.filter(follower_rel__account=account))
         followers = list(Account.objects.filter(following_rel__target=account))
         account.delete()

@@ -192,6 +192,12 @@ def delete_board(actor: Account, board: Board) -> None:
         account.delete()
 
 
+def forget_account(sender: Any, account: Account, **kwargs: Any) -> None:
+    """``accounts.services.account_deleting``: the boards it owns go, with their actors."""
+    for board in Board.objects.filter(owner=account).select_related("account"):
+        delete_board(account, board)
+
+
 def refuse_follow_of_private_board(
     sender: Any, instance: Any, created: bool, **kwargs: Any
 ) -> None:

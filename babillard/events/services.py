@@ -19,6 +19,7 @@ editor of the organising institution. Refusals raise ``Forbidden``.
 """
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -444,16 +445,35 @@ def cancel_event(actor: Account, event: Event) -> Event:
 def delete_event(actor: Account, event: Event) -> None:
     """Delete an event and its announcement; other servers receive a ``Delete``."""
     _require_manager(actor, event)
+    _remove_event(event)
+
+
+def _remove_event(event: Event) -> None:
     from babillard.events import federation
 
     with transaction.atomic():
         federation.deliver_event_delete(event)
         announcement = event.announcement
+        cover = event.cover
         event.delete()
         if announcement is not None:
             from babillard.statuses.services import delete_status
 
             delete_status(announcement)
+    if cover:
+        transaction.on_commit(partial(cover.storage.delete, str(cover.name)))
+
+
+def forget_account(sender: Any, account: Account, **kwargs: Any) -> None:
+    """``accounts.services.account_deleting``: leave its events, delete those it organizes.
+
+    Leaving recounts the event and moves the waiting list up, which the cascade would not.
+    """
+    for participation in Participation.objects.filter(account=account).select_related("event"):
+        leave_event(account, participation.event)
+    if account.is_local:
+        for event in Event.objects.filter(organizer=account):
+            _remove_event(event)
 
 
 # --- participation ---------------------------------------------------------------------------

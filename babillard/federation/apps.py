@@ -10,7 +10,11 @@ class FederationConfig(AppConfig):
     label = "federation"
 
     def ready(self) -> None:
+        from babillard.accounts.services import account_deleting
+        from babillard.federation.services import forget_account
+
         checks.register(insecure_federation_check, checks.Tags.security)
+        account_deleting.connect(forget_account, dispatch_uid="federation.forget_account")
 
 
 def insecure_federation_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -16,15 +16,18 @@ from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from babillard.accounts.models import Account, Block, Follow, FollowRequest, Visibility
 from babillard.core.tasks import enqueue_at, enqueue_on_commit
 from babillard.federation import activities
 from babillard.federation.models import Delivery, RemoteServer
-from babillard.statuses.models import Favourite, Poll, Quote, Status
+from babillard.statuses.models import Favourite, Mention, Poll, Quote, Status
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from babillard.moderation.models import Report
 
 logger = logging.getLogger(__name__)
@@ -316,6 +319,25 @@ def deliver_vote(account: Account, poll: Poll, choices: Iterable[int]) -> None:
         send(account, activities.vote_activity(account, poll, choice), [status.account])
 
 
+def _acquaintances(account: Account) -> "QuerySet[Account]":
+    """The remote actors whose servers know ``account``.
+
+    Its followers, those it follows, the follow requests both ways, the accounts its
+    posts mention, and the authors of the posts it replied to, boosted or favourited.
+    """
+    own = Status.objects.filter(account=account)
+    return Account.objects.exclude(domain="").filter(
+        Q(pk__in=Follow.objects.filter(target=account).values("account"))
+        | Q(pk__in=Follow.objects.filter(account=account).values("target"))
+        | Q(pk__in=FollowRequest.objects.filter(target=account).values("account"))
+        | Q(pk__in=FollowRequest.objects.filter(account=account).values("target"))
+        | Q(pk__in=Mention.objects.filter(status__account=account).values("account"))
+        | Q(pk__in=own.exclude(in_reply_to_account=None).values("in_reply_to_account"))
+        | Q(pk__in=Status.objects.filter(pk__in=own.values("reblog")).values("account"))
+        | Q(pk__in=Favourite.objects.filter(account=account).values("status__account"))
+    )
+
+
 def deliver_account_delete(account: Account) -> None:
     """A local account is being deleted: tell every server that knows it, once each.
 
@@ -324,10 +346,7 @@ def deliver_account_delete(account: Account) -> None:
     """
     if not account.is_local:
         return
-    known = [
-        *_remote_followers(account),
-        *Account.objects.filter(follower_rel__account=account).exclude(domain=""),
-    ]
+    known = list(_acquaintances(account))
     activity = activities.with_context(
         {
             "id": f"{account.uri}#delete",

@@ -5,6 +5,8 @@ from it to the local account is accepted (the old server checks that the new
 account names it, as Mastodon does before it sends the Move).
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from babillard.accounts.models import Account
 from babillard.core.errors import NotFound
 from babillard.federation import outbox
 from babillard.federation.client import FetchError
-from babillard.federation.models import AccountAlias
+from babillard.federation.models import AccountAlias, InboxActivity
 from babillard.federation.remote import InvalidDocument, resolve_actor, webfinger
 
 MAX_ALIASES = 10
@@ -57,3 +59,12 @@ def remove_alias(account: Account, alias_id: int) -> None:
         if not deleted:
             raise NotFound(alias_id)
         outbox.deliver_actor_update(account)
+
+
+def forget_account(sender: Any, account: Account, **kwargs: Any) -> None:
+    """``accounts.services.account_deleting``: empty what other servers sent to it.
+
+    The log of incoming activities keeps their ids (the guard against replays), not
+    their content: a direct message to a deleted account is not kept.
+    """
+    InboxActivity.objects.filter(recipient=account).update(payload={})

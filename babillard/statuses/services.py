@@ -506,6 +506,29 @@ def delete_status(status: Status) -> None:
         transaction.on_commit(partial(stored.storage.delete, str(stored.name)))
 
 
+def forget_account(sender: Any, account: Account, **kwargs: Any) -> None:
+    """``accounts.services.account_deleting``: the account's posts and boosts go everywhere
+    (feeds, counters, search, files), its favourites leave the counters, and the images it
+    uploaded without posting them leave the disk.
+
+    Poll votes stay counted: a result is an anonymous total.
+    """
+    for status_id in account.statuses.order_by("-id").values_list("id", flat=True):
+        status = Status.objects.filter(pk=status_id).first()
+        if status is not None:
+            delete_status(status)
+    favourites = Favourite.objects.filter(account=account)
+    Status.objects.filter(pk__in=favourites.values("status_id"), favourites_count__gt=0).update(
+        favourites_count=F("favourites_count") - 1
+    )
+    favourites.delete()
+    loose = MediaAttachment.objects.filter(account=account)
+    files = [f for m in loose for f in (m.file, m.thumbnail) if f]
+    loose.delete()
+    for stored in files:
+        transaction.on_commit(partial(stored.storage.delete, str(stored.name)))
+
+
 def delete_own_status(author: Account, status: Status) -> None:
     if status.account_id != author.pk:
         raise NotFound(status.pk)

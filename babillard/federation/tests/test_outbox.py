@@ -281,3 +281,34 @@ def test_deleted_account_says_goodbye_once_per_server(network, alice, remote_fol
     assert not Delivery.objects.filter(
         activity_type="Delete", payload__object__type="Tombstone"
     ).exists()
+
+
+def test_a_deleted_account_says_goodbye_to_servers_it_only_talked_to(network, alice):
+    from babillard.accounts.services import delete_user
+    from babillard.statuses.services import receive_remote_status
+
+    authors = {}
+    for name, host in (("ada", "bookwyrm.example"), ("ben", "misskey.example")):
+        authors[name] = resolve_actor(network.actor(name, host=host).uri)
+    liked = receive_remote_status(
+        authors["ada"],
+        uri="https://bookwyrm.example/user/ada/status/1",
+        url="",
+        content="<p>Une critique</p>",
+        visibility="public",
+    )
+    favourite(alice, liked)
+    answered = receive_remote_status(
+        authors["ben"],
+        uri="https://misskey.example/notes/1",
+        url="",
+        content="<p>Une question</p>",
+        visibility="public",
+    )
+    post_status(alice, "Une réponse", in_reply_to=answered)
+    network.sent.clear()
+    delete_user(alice.user)
+    assert sorted(url for url, a in network.sent if a["type"] == "Delete") == [
+        "https://bookwyrm.example/inbox",
+        "https://misskey.example/inbox",
+    ]
