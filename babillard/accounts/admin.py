@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from babillard.accounts.models import Account, Block, Follow, FollowRequest, Invite, Mute, User
 
@@ -22,6 +25,14 @@ class BabillardUserAdmin(UserAdmin):
             {"fields": ("email_confirmed", "approved", "is_moderator", "signup_reason", "locale")},
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Save, and log a change of roles in the audit log (same transaction)."""
+        from babillard.moderation.services import ROLE_FLAGS, change_role
+
+        before = {name: bool(form.initial.get(name)) for name in ROLE_FLAGS}
+        super().save_model(request, obj, form, change)
+        change_role(getattr(request.user, "account_record", None), obj, before)
 
 
 @admin.register(Account)

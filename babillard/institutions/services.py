@@ -56,6 +56,7 @@ from babillard.institutions.models import (
     SiteClosure,
 )
 from babillard.institutions.queries import has_role, institutions_of, require_role
+from babillard.moderation.models import ActionKind
 from babillard.statuses.models import ScheduledStatus, Status
 
 AUDIT_RETENTION = timedelta(days=365)
@@ -177,7 +178,14 @@ def verify_institution(moderator: Account, institution: Account) -> Institution:
         clean_isil(found.isil)
         found.isil_verified_at, found.verified_by = timezone.now(), moderator
         found.save(update_fields=["isil_verified_at", "verified_by", "updated_at"])
+        _log_verification(moderator, institution, ActionKind.VERIFY_INSTITUTION, found.isil)
     return found
+
+
+def _log_verification(moderator: Account, institution: Account, kind: str, isil: str) -> None:
+    from babillard.moderation.services import record_action
+
+    record_action(moderator, kind, institution, details={"isil": isil})
 
 
 def unverify_institution(moderator: Account, institution: Account) -> Institution:
@@ -188,6 +196,7 @@ def unverify_institution(moderator: Account, institution: Account) -> Institutio
         found = _profile_for_update(institution)
         found.isil_verified_at, found.verified_by = None, None
         found.save(update_fields=["isil_verified_at", "verified_by", "updated_at"])
+        _log_verification(moderator, institution, ActionKind.UNVERIFY_INSTITUTION, found.isil)
     return found
 
 

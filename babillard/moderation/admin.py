@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from babillard.moderation.models import AccountDomainBlock, DomainBlock, ModerationAction, Report
 
@@ -12,8 +13,19 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationAction)
 class ModerationActionAdmin(admin.ModelAdmin):
+    """The audit log, read-only: entries are never added, changed or deleted by hand."""
+
     list_display = ("created_at", "moderator", "kind", "target")
     list_filter = ("kind",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(DomainBlock)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,22 +46,47 @@ class ActionKind(models.TextChoices):
     RESOLVE = "resolve", _("Resolve report")
     BLOCK_DOMAIN = "block_domain", _("Block a server")
     UNBLOCK_DOMAIN = "unblock_domain", _("Lift a server block")
+    VERIFY_INSTITUTION = "verify_institution", _("Verify an institution")
+    UNVERIFY_INSTITUTION = "unverify_institution", _("Withdraw an institution's verification")
+    APPROVE_PLATFORM = "approve_platform", _("Approve a platform")
+    REJECT_PLATFORM = "reject_platform", _("Reject a platform")
+    CHANGE_ROLE = "change_role", _("Change a role")
 
 
 class ModerationAction(models.Model):
-    """The audit log: who did what to whom, and why."""
+    """The audit log: who did what to whom, when and why.
+
+    Written by ``moderation.services.record_action`` in the transaction of the action
+    itself, so an action and its row exist together or not at all. A row is written
+    once: the app offers no way to change or delete it (the Django admin shows it
+    read-only). ``details`` keeps what the action concerned in words that outlive the
+    rows it names (the target's address, a domain, a post's id and text).
+    """
 
     moderator = models.ForeignKey(Account, null=True, on_delete=models.SET_NULL, related_name="+")
-    kind = models.CharField(max_length=16, choices=ActionKind.choices)
+    kind = models.CharField(max_length=24, choices=ActionKind.choices)
     target = models.ForeignKey(
         Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL)
     text = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["moderator", "-id"], name="moderation_action_by_actor"),
+            models.Index(fields=["kind", "-id"], name="moderation_action_by_kind"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("An audit log entry is written once and never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("An audit log entry is never deleted.")
 
 
 class DomainSeverity(models.TextChoices):

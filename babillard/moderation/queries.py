@@ -1,9 +1,39 @@
 """Reads of the moderation domain that other domains share: domain blocks, per server and per person."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from babillard.accounts.models import Account, Follow
-from babillard.moderation.models import AccountDomainBlock, DomainBlock, DomainSeverity
+from babillard.moderation.models import (
+    AccountDomainBlock,
+    ActionKind,
+    DomainBlock,
+    DomainSeverity,
+    ModerationAction,
+)
+
+
+def audit_log(actor_id: int | None = None, kind: str = "") -> QuerySet[ModerationAction]:
+    """The audit log, newest first; of one moderator or administrator, of one kind of action.
+
+    The web page and ``GET /api/babillard/v1/admin/audit_log`` read it; the caller checks
+    that the viewer may.
+    """
+    if kind and kind not in ActionKind.values:
+        raise ValidationError(_("Unknown kind of action."), code="kind")
+    entries = ModerationAction.objects.select_related("moderator", "target")
+    if actor_id is not None:
+        entries = entries.filter(moderator_id=actor_id)
+    if kind:
+        entries = entries.filter(kind=kind)
+    return entries.order_by("-id")
+
+
+def audit_log_actors() -> QuerySet[Account]:
+    """Everyone who has an entry in the audit log, to filter it by."""
+    acted = ModerationAction.objects.filter(moderator__isnull=False).values("moderator_id")
+    return Account.objects.filter(pk__in=acted).order_by("username")
 
 
 def domain_block(domain: str) -> DomainBlock | None:

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from babillard.notifications.services import notify
 from babillard.statuses.models import Status
 from babillard.statuses.queries import can_see
 from babillard.statuses.services import delete_status
+
+ROLE_FLAGS = ("is_moderator", "is_staff", "is_superuser")
 
 
 def _require_moderator(moderator: Account) -> None:
@@ -114,16 +117,36 @@ def receive_remote_report(
         return _file_report(reporter, target, statuses, comment=comment[:1000], uri=uri)
 
 
-def _log(
-    moderator: Account,
+def record_action(
+    actor: Account | None,
     kind: str,
-    target: Account | None,
+    target: Account | None = None,
     report: Report | None = None,
     text: str = "",
-) -> None:
-    ModerationAction.objects.create(
-        moderator=moderator, kind=kind, target=target, report=report, text=text
+    details: dict[str, Any] | None = None,
+) -> ModerationAction:
+    """Write one row of the audit log. Call it inside the action's own transaction."""
+    described = {"account": target.acct} if target is not None else {}
+    return ModerationAction.objects.create(
+        moderator=actor,
+        kind=kind,
+        target=target,
+        report=report,
+        text=text.strip()[:1000],
+        details={**described, **(details or {})},
     )
+
+
+def change_role(admin: Account | None, user: User, before: dict[str, bool]) -> None:
+    """Log a change of ``user``'s roles (moderator, administrator) made by ``admin``.
+
+    Roles are changed in the Django admin, which calls this in its own transaction.
+    ``before`` holds the flags as they were; nothing is logged when none changed.
+    """
+    after = {name: bool(getattr(user, name)) for name in ROLE_FLAGS}
+    changed = {name: after[name] for name in ROLE_FLAGS if before.get(name) != after[name]}
+    if changed:
+        record_action(admin, ActionKind.CHANGE_ROLE, user.account, details={"roles": changed})
 
 
 def _close(report: Report | None, moderator: Account) -> None:
@@ -143,7 +166,7 @@ def suspend(
         target.save(update_fields=["suspended_at"])
         if target.user:
             User.objects.filter(pk=target.user.pk).update(is_active=False)
-        _log(moderator, ActionKind.SUSPEND, target, report, text)
+        record_action(moderator, ActionKind.SUSPEND, target, report, text)
         _close(report, moderator)
 
 
@@ -154,7 +177,7 @@ def unsuspend(moderator: Account, target: Account, *, text: str = "") -> None:
         target.save(update_fields=["suspended_at"])
         if target.user:
             User.objects.filter(pk=target.user.pk).update(is_active=True)
-        _log(moderator, ActionKind.UNSUSPEND, target, None, text)
+        record_action(moderator, ActionKind.UNSUSPEND, target, None, text)
 
 
 def silence(
@@ -165,7 +188,7 @@ def silence(
     with transaction.atomic():
         target.silenced_at = timezone.now()
         target.save(update_fields=["silenced_at"])
-        _log(moderator, ActionKind.SILENCE, target, report, text)
+        record_action(moderator, ActionKind.SILENCE, target, report, text)
         _close(report, moderator)
 
 
@@ -174,7 +197,7 @@ def unsilence(moderator: Account, target: Account, *, text: str = "") -> None:
     with transaction.atomic():
         target.silenced_at = None
         target.save(update_fields=["silenced_at"])
-        _log(moderator, ActionKind.UNSILENCE, target, None, text)
+        record_action(moderator, ActionKind.UNSILENCE, target, None, text)
 
 
 def remove_status(
@@ -182,14 +205,21 @@ def remove_status(
 ) -> None:
     _require_moderator(moderator)
     with transaction.atomic():
-        _log(moderator, ActionKind.DELETE_STATUS, status.account, report, text or status.text[:500])
+        record_action(
+            moderator,
+            ActionKind.DELETE_STATUS,
+            status.account,
+            report,
+            text,
+            details={"status_id": str(status.pk), "status_text": status.text[:500]},
+        )
         delete_status(status)
 
 
 def resolve(moderator: Account, report: Report, *, text: str = "") -> None:
     _require_moderator(moderator)
     with transaction.atomic():
-        _log(moderator, ActionKind.RESOLVE, report.target, report, text)
+        record_action(moderator, ActionKind.RESOLVE, report.target, report, text)
         _close(report, moderator)
 
 
@@ -198,7 +228,7 @@ def approve_sign_up(moderator: Account, user: User) -> None:
     with transaction.atomic():
         user.approved = True
         user.save(update_fields=["approved"])
-        _log(moderator, ActionKind.APPROVE, user.account)
+        record_action(moderator, ActionKind.APPROVE, user.account)
 
 
 def reject_sign_up(moderator: Account, user: User) -> None:
@@ -208,7 +238,7 @@ def reject_sign_up(moderator: Account, user: User) -> None:
     from babillard.accounts.services import delete_user
 
     with transaction.atomic():
-        _log(moderator, ActionKind.REJECT, None, text=user.username)
+        record_action(moderator, ActionKind.REJECT, details={"username": user.username})
         delete_user(user)
 
 
@@ -259,7 +289,16 @@ def block_domain(
             Account.objects.filter(domain__iexact=domain, silenced_at__isnull=True).update(
                 silenced_at=timezone.now()
             )
-        _log(moderator, ActionKind.BLOCK_DOMAIN, None, text=f"{domain} ({severity})")
+        record_action(
+            moderator,
+            ActionKind.BLOCK_DOMAIN,
+            details={
+                "domain": domain,
+                "severity": severity,
+                "reject_media": blocked.reject_media,
+                "public_comment": blocked.public_comment,
+            },
+        )
     return blocked
 
 
@@ -269,7 +308,9 @@ def unblock_domain(moderator: Account, domain: str) -> None:
         deleted, _count = DomainBlock.objects.filter(domain__iexact=domain.strip()).delete()
         if not deleted:
             raise NotFound(domain)
-        _log(moderator, ActionKind.UNBLOCK_DOMAIN, None, text=domain.strip().lower())
+        record_action(
+            moderator, ActionKind.UNBLOCK_DOMAIN, details={"domain": domain.strip().lower()}
+        )
 
 
 def hide_domain(account: Account, domain: str) -> AccountDomainBlock:

@@ -32,6 +32,7 @@ from babillard.core import http, links
 from babillard.core.errors import Forbidden
 from babillard.core.tasks import enqueue_on_commit
 from babillard.institutions.queries import institutions_of, profile, sites
+from babillard.moderation.models import ActionKind
 from babillard.notifications.models import NotificationType
 from babillard.notifications.services import notify
 from babillard.outages import queries
@@ -153,6 +154,7 @@ def approve_platform(by: Account, platform: Platform) -> Platform:
         platform.approved = True
         platform.save(update_fields=["approved"])
         _give_actor(platform)
+        _log_decision(by, ActionKind.APPROVE_PLATFORM, platform)
     return platform
 
 
@@ -160,7 +162,15 @@ def approve_platform(by: Account, platform: Platform) -> Platform:
 def reject_platform(by: Account, platform: Platform) -> None:
     if not is_moderator(by):
         raise Forbidden("moderator")
-    Platform.objects.filter(pk=platform.pk, approved=False).delete()
+    deleted, _rows = Platform.objects.filter(pk=platform.pk, approved=False).delete()
+    if deleted:
+        _log_decision(by, ActionKind.REJECT_PLATFORM, platform)
+
+
+def _log_decision(moderator: Account, kind: str, platform: Platform) -> None:
+    from babillard.moderation.services import record_action
+
+    record_action(moderator, kind, details={"platform": platform.name, "slug": platform.slug})
 
 
 def load_platforms(rows: Iterable[dict[str, Any]]) -> list[Platform]:

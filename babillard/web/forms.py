@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 
-from babillard.accounts.models import AccountKind, User, Visibility
-from babillard.moderation.models import ReportCategory
+from babillard.accounts.models import Account, AccountKind, User, Visibility
+from babillard.moderation import queries as moderation_queries
+from babillard.moderation.models import ActionKind, ReportCategory
 from babillard.statuses.formatting import plain_text
 from babillard.statuses.models import QuotePolicy, ReplyPolicy
 
@@ -358,6 +359,32 @@ class ReportForm(forms.Form):
             widget=forms.CheckboxSelectMultiple,
             choices=[(s.pk, plain_text(s.content)[:80] or str(s.pk)) for s in statuses or []],
         )
+
+
+class AccountChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"@{obj.acct}"
+
+
+class AuditLogFilterForm(forms.Form):
+    """Filters of the audit log page; both optional."""
+
+    actor = AccountChoiceField(
+        label=_("Moderator or administrator"),
+        queryset=Account.objects.none(),
+        required=False,
+        empty_label=_("Any moderator or administrator"),
+    )
+    kind = forms.ChoiceField(label=_("Action"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actor = self.fields["actor"]
+        assert isinstance(actor, forms.ModelChoiceField)
+        actor.queryset = moderation_queries.audit_log_actors()
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", _("All actions")), *ActionKind.choices]
 
 
 class ModerationNoteForm(forms.Form):

@@ -28,6 +28,7 @@ install_error_handlers(babillard_api)
 
 def _register() -> None:
     from babillard.api.babillard import (
+        admin,
         boards,
         books,
         events,
@@ -42,7 +43,7 @@ def _register() -> None:
     )
 
     modules = (institutions, occupancy, events, books, watch, boards, triage, portability)
-    for module in (*modules, outages, quotes, groups):
+    for module in (*modules, outages, quotes, groups, admin):
         babillard_api.add_router("", module.router)
 
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from babillard.accounts.models import Account, AddressUse, User
+from babillard.moderation import queries as moderation_queries
 from babillard.moderation import services as moderation
 from babillard.moderation.models import ModerationAction, Report
-from babillard.web.forms import ModerationNoteForm
+from babillard.web.forms import AuditLogFilterForm, ModerationNoteForm
 from babillard.web.views.common import back, current_account, moderator_page
 
 
@@ -156,6 +157,19 @@ def account_action(request: HttpRequest, account_id: int, verb: str) -> HttpResp
 
 @moderator_page
 def audit_log(request: HttpRequest) -> HttpResponse:
-    found = ModerationAction.objects.select_related("moderator", "target", "report")
-    page = Paginator(found.order_by("-created_at"), 50).get_page(request.GET.get("page"))
-    return render(request, "web/moderation/log.html", {"actions_page": page})
+    """Every action of the moderators and administrators, filtered by who or what."""
+    form = AuditLogFilterForm(request.GET)
+    if not form.is_valid():
+        found = moderation_queries.audit_log().none()
+    else:
+        actor = form.cleaned_data["actor"]
+        found = moderation_queries.audit_log(
+            actor.pk if actor else None, form.cleaned_data["kind"] or ""
+        )
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/moderation/log.html",
+        {"actions_page": page, "form": form},
+        status=200 if form.is_valid() else 400,
+    )
