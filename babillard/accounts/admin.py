@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
 from babillard.accounts.models import Account, Block, Follow, FollowRequest, Invite, Mute, User
+from babillard.moderation.admin import AuditedModelAdmin
 
 
 @admin.register(User)
@@ -36,7 +37,7 @@ class BabillardUserAdmin(UserAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(AuditedModelAdmin):
     list_display = ("username", "domain", "kind", "display_name", "followers_count", "suspended_at")
     list_filter = ("kind", "bot", "locked")
     search_fields = ("username", "domain", "display_name")

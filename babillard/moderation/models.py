@@ -51,6 +51,8 @@ class ActionKind(models.TextChoices):
     APPROVE_PLATFORM = "approve_platform", _("Approve a platform")
     REJECT_PLATFORM = "reject_platform", _("Reject a platform")
     CHANGE_ROLE = "change_role", _("Change a role")
+    ADMIN_CHANGE = "admin_change", _("Change in the admin")
+    ADMIN_DELETE = "admin_delete", _("Deletion in the admin")
 
 
 class ModerationAction(models.Model):

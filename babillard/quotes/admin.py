@@ -5,11 +5,12 @@ goes through the pages and API that write it to its institution's audit log."""
 from django.contrib import admin
 from django.http import HttpRequest
 
+from babillard.moderation.admin import AuditedModelAdmin
 from babillard.quotes.models import ObservatorySettings
 
 
 @admin.register(ObservatorySettings)
-class ObservatorySettingsAdmin(admin.ModelAdmin):
+class ObservatorySettingsAdmin(AuditedModelAdmin):
     list_display = ("min_institutions", "open_exchange")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from babillard.moderation.admin import AuditedModelAdmin
 from babillard.statuses.models import MediaAttachment, Poll, ScheduledStatus, Status, Tag
 
 
 @admin.register(Status)
-class StatusAdmin(admin.ModelAdmin):
+class StatusAdmin(AuditedModelAdmin):
     list_display = ("id", "account", "visibility", "local_only", "created_at")
     list_filter = ("visibility", "local", "local_only")
     search_fields = ("text", "account__username")

@@ -15,7 +15,7 @@ from babillard.institutions.services import (
     verify_institution,
 )
 from babillard.moderation import services
-from babillard.moderation.models import ModerationAction
+from babillard.moderation.models import DomainBlock, ModerationAction
 from babillard.outages.services import approve_platform, propose_platform, reject_platform
 from babillard.statuses.models import Status
 from babillard.statuses.services import post_status
@@ -228,3 +228,33 @@ def test_the_api_log_is_for_moderators_with_admin_read(moderator: Account) -> No
     schema = ApiClient().get("/api/babillard/v1/openapi.json").json()
     operation = schema["paths"]["/api/babillard/v1/admin/audit_log"]["get"]
     assert "admin" in operation["tags"] and "200" in operation["responses"]
+
+
+def test_changes_and_deletions_in_the_django_admin_are_logged() -> None:
+    admin = make_account("root", superuser=True)
+    browser = logged_in(admin, "en")
+    added = browser.post(
+        "/admin/moderation/domainblock/add/",
+        {
+            "domain": "spam.example",
+            "severity": "suspend",
+            "public_comment": "",
+            "created_at_0": "2026-11-23",
+            "created_at_1": "12:00:00",
+        },
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    block = DomainBlock.objects.get(domain="spam.example")
+    post = post_status(make_account("auteur"), "Hors sujet")
+    post_id = post.pk
+    deleted = browser.post(f"/admin/statuses/status/{post_id}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not Status.objects.filter(pk=post_id).exists()
+    change, deletion = ModerationAction.objects.order_by("id")
+    assert change.moderator == admin and change.kind == "admin_change"
+    assert change.details["model"] == "moderation.DomainBlock"
+    assert change.details["id"] == str(block.pk) and change.details["added"] is True
+    assert "domain" in change.details["fields"]
+    assert deletion.kind == "admin_delete"
+    assert deletion.details["model"] == "statuses.Status"
+    assert deletion.details["id"] == str(post_id)
