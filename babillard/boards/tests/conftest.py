@@ -1,20 +1,15 @@
-"""Fixtures of the boards tests: an owner, a co-curator, a reader, API clients."""
+"""Fixtures of the boards tests: a co-curator, a reader, a board, Bob's API client
+(``alice``, ``token_for``, ``as_alice`` and ``anonymous`` are in ``babillard/conftest.py``)."""
 
 from collections.abc import Callable
 
 import pytest
 
 from babillard.accounts.models import Account
-from babillard.api import oauth
 from babillard.api.tests.conftest import ApiClient
 from babillard.boards import services
 from babillard.boards.models import Board
 from babillard.core.testing import make_account
-
-
-@pytest.fixture
-def alice(db: None) -> Account:
-    return make_account("alice", display_name="Alice Martin")
 
 
 @pytest.fixture
@@ -35,29 +30,5 @@ def board(alice: Account) -> Board:
 
 
 @pytest.fixture
-def token_for(db: None) -> Callable[..., str]:
-    registered = oauth.register_app(
-        "Test client", [oauth.OOB], oauth.parse_scopes("read write"), ""
-    )
-
-    def make(account: Account, scopes: str = "read write") -> str:
-        assert account.user is not None
-        issued = oauth.issue_token(account.user, registered.application, oauth.parse_scopes(scopes))
-        return str(issued.raw)  # type: ignore[attr-defined]
-
-    return make
-
-
-@pytest.fixture
-def as_alice(alice: Account, token_for: Callable[..., str]) -> ApiClient:
-    return ApiClient(token_for(alice))
-
-
-@pytest.fixture
 def as_bob(bob: Account, token_for: Callable[..., str]) -> ApiClient:
     return ApiClient(token_for(bob))
-
-
-@pytest.fixture
-def anonymous() -> ApiClient:
-    return ApiClient()

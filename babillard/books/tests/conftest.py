@@ -1,13 +1,12 @@
-"""Fixtures of the books tests: a library with a catalogue, its staff, API clients."""
+"""Fixtures of the books tests: a library with a catalogue and its staff (the reader and
+the API clients are in ``babillard/conftest.py``)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
 
 from babillard.accounts.models import Account
-from babillard.api import oauth
-from babillard.api.tests.conftest import ApiClient
 from babillard.core.testing import make_account
 from babillard.institutions.models import Institution, Role
 from babillard.institutions.services import add_member
@@ -41,37 +40,8 @@ def university(db: None) -> Institution:
 
 
 @pytest.fixture
-def alice(db: None) -> Account:
-    return make_account("alice", display_name="Alice Martin")
-
-
-@pytest.fixture
 def librarian(library: Institution) -> Account:
     """An editor of the library."""
     person = make_account("lea", display_name="Léa")
     add_member(library.account, library.account, person, Role.EDITOR)
     return person
-
-
-@pytest.fixture
-def token_for(db: None) -> Callable[..., str]:
-    registered = oauth.register_app(
-        "Test client", [oauth.OOB], oauth.parse_scopes("read write"), ""
-    )
-
-    def make(account: Account, scopes: str = "read write") -> str:
-        assert account.user is not None
-        issued = oauth.issue_token(account.user, registered.application, oauth.parse_scopes(scopes))
-        return str(issued.raw)  # type: ignore[attr-defined]
-
-    return make
-
-
-@pytest.fixture
-def as_alice(alice: Account, token_for: Callable[..., str]) -> ApiClient:
-    return ApiClient(token_for(alice))
-
-
-@pytest.fixture
-def anonymous() -> ApiClient:
-    return ApiClient()
