@@ -1,14 +1,13 @@
 """Events (local or received from another server), their participants and the
 private calendar feed of each reader."""
 
-import secrets
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from babillard.accounts.models import Account
+from babillard.core.models import SecretFeed
 from babillard.institutions.models import Site
 from babillard.statuses.models import Status, Tag
 
@@ -138,13 +137,8 @@ class Participation(models.Model):
         indexes = [models.Index(fields=["event", "state", "created_at"])]
 
 
-def new_feed_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class CalendarSettings(models.Model):
+class CalendarSettings(SecretFeed):
     """A reader's private "my events" feed token and whether reminders go by e-mail."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
-    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     email_reminders = models.BooleanField(default=False)

@@ -44,7 +44,6 @@ from babillard.events.models import (
     Participation,
     ParticipationState,
     Registration,
-    new_feed_token,
 )
 from babillard.institutions.models import ActingGrant, Role, Site
 from babillard.institutions.queries import has_role
@@ -679,8 +678,7 @@ def calendar_settings(account: Account) -> CalendarSettings:
 def regenerate_feed_token(account: Account) -> CalendarSettings:
     """A new secret address for the "my events" feed; the old one stops working."""
     found = calendar_settings(account)
-    found.feed_token = new_feed_token()
-    found.save(update_fields=["feed_token"])
+    found.regenerate_feed_token()
     return found
 
 

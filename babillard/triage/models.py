@@ -1,13 +1,12 @@
 """Author priorities, catch-up, digests and notification policies."""
 
-import secrets
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from babillard.accounts.models import Account
 from babillard.core.ids import new_id
+from babillard.core.models import SecretFeed
 from babillard.statuses.models import Status
 
 
@@ -97,11 +96,7 @@ class Period(models.TextChoices):
     WEEK = "week", _("Week")
 
 
-def new_feed_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class DigestSubscription(models.Model):
+class DigestSubscription(SecretFeed):
     """A reader's digest of home (``list`` empty) or of one list: its e-mail and private feed.
 
     ``period`` is both the span the digest covers and, with ``by_email``, how often
@@ -114,7 +109,6 @@ class DigestSubscription(models.Model):
     )
     period = models.CharField(max_length=4, choices=Period.choices, default=Period.DAY)
     by_email = models.BooleanField(default=False)
-    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -142,8 +142,7 @@ def renew_feed_token(owner: Account, subscription: DigestSubscription) -> Digest
     """A new secret address for the private feed; the old one stops working."""
     if subscription.owner_id != owner.pk:
         raise NotFound(subscription.pk)
-    subscription.feed_token = DigestSubscription._meta.get_field("feed_token").get_default()
-    subscription.save(update_fields=["feed_token"])
+    subscription.regenerate_feed_token()
     return subscription
 
 

@@ -7,8 +7,6 @@
 - ``Column``: one column of a reader's deck, of a kind named in ``watch.columns``.
 """
 
-import secrets
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,11 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from babillard.accounts.models import Account
 from babillard.core.ids import new_id
+from babillard.core.models import SecretFeed
 from babillard.statuses.models import Status
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class EmailMode(models.TextChoices):
@@ -29,7 +24,7 @@ class EmailMode(models.TextChoices):
     DAILY = "daily", _("In a daily summary")
 
 
-class Antenna(models.Model):
+class Antenna(SecretFeed):
     """A saved filter. Lists of words and ids are JSON lists; ``keywords`` are
     phrases matched as whole words, accents and case folded."""
 
@@ -51,7 +46,6 @@ class Antenna(models.Model):
     # Hits up to this key were sent in a daily summary.
     emailed_key = models.BigIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
-    feed_token = models.CharField(max_length=64, unique=True, default=new_token)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -297,8 +297,7 @@ def regenerate_feed_token(owner: Account, antenna: Antenna) -> Antenna:
     """A new secret feed address; the old one stops working."""
     if antenna.owner_id != owner.pk:
         raise NotFound(antenna.pk)
-    antenna.feed_token = Antenna._meta.get_field("feed_token").get_default()
-    antenna.save(update_fields=["feed_token"])
+    antenna.regenerate_feed_token()
     return antenna
 
 
