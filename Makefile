@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/babillard
 REDIS_URL ?= redis://127.0.0.1:6379/1
 export BABILLARD_HOME ?= $(CURDIR)/var
 
-.PHONY: run demo install install-test test lint test-sqlite test-postgres system-packages messages bench bench-quick clean
+.PHONY: run demo install install-test test lint test-sqlite test-postgres system-packages messages bench bench-quick chaos soak clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -75,6 +75,16 @@ bench: $(VENV)/.installed-bench
 
 bench-quick: $(VENV)/.installed-bench
 	$(PY) -m bench --quick
+
+# Reliability (docs/reliability.md), not part of `make test`: faults under load on a
+# PostgreSQL cluster and a Redis server of their own (root or a tmpfs for the media disk),
+# and a long mixed load on both databases.
+SOAK_MINUTES ?= 30
+chaos: $(VENV)/.installed-bench
+	$(PY) -m bench.chaos
+
+soak: $(VENV)/.installed-bench
+	$(PY) -m bench.soak --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(VENV) var

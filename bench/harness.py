@@ -171,9 +171,9 @@ STACK_MODULES = {
 class Server:
     """A real server on loopback, one of the stacks of ``stack_command``."""
 
-    def __init__(self, env: dict[str, str], stack: str, workers: int = 1):
+    def __init__(self, env: dict[str, str], stack: str, workers: int = 1, port: int | None = None):
         self.env, self.stack, self.workers = env, stack, workers
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # Open for the server's whole life; closed (and removed) by ``stop``.
         self.log_file = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log")  # noqa: SIM115
@@ -362,18 +362,24 @@ def postgres_reachable() -> bool:
     return True
 
 
-def redis_reachable() -> bool:
+def redis_reachable(url: str = REDIS_URL) -> bool:
     try:
         import redis
 
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except Exception:
         return False
     return True
 
 
-def fresh_environment(database: str, home: Path) -> dict[str, str]:
-    """The environment of every child for one database: a fresh, empty, migrated one."""
+def fresh_environment(
+    database: str, home: Path, pg_url: str = PG_URL, redis_url: str = REDIS_URL
+) -> dict[str, str]:
+    """The environment of every child for one database: a fresh, empty one (to migrate).
+
+    ``pg_url`` and ``redis_url`` name the servers of the PostgreSQL runs (by default the
+    benchmark's); Redis is used when it answers.
+    """
     env = {
         k: v
         for k, v in os.environ.items()
@@ -390,18 +396,18 @@ def fresh_environment(database: str, home: Path) -> dict[str, str]:
     if database == "postgresql":
         import psycopg
 
-        name = PG_URL.rsplit("/", 1)[1]
-        admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+        name = pg_url.rsplit("/", 1)[1]
+        admin = pg_url.rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
-        env["BABILLARD_DATABASE_URL"] = PG_URL
+        env["BABILLARD_DATABASE_URL"] = pg_url
         env.setdefault("BABILLARD_DB_POOL_SIZE", "8")
-        if redis_reachable():
+        if redis_reachable(redis_url):
             import redis
 
-            redis.Redis.from_url(REDIS_URL).flushdb()
-            env["BABILLARD_REDIS_URL"] = REDIS_URL
+            redis.Redis.from_url(redis_url).flushdb()
+            env["BABILLARD_REDIS_URL"] = redis_url
     return env
 
 
