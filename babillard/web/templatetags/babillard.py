@@ -3,6 +3,8 @@
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.templatetags.static import static
 
 register = template.Library()
 
@@ -57,3 +59,23 @@ def plain(html: str) -> str:
     from babillard.statuses.formatting import plain_text
 
     return plain_text(html or "")
+
+
+@register.filter
+def own_origin(url: str) -> str:
+    """``url`` when this instance serves it, else "".
+
+    A page never makes its reader's browser ask another server for anything (the
+    content security policy forbids it as well): another server's image is linked to,
+    not shown.
+    """
+    url = str(url or "")
+    if url.startswith("/") and not url.startswith("//"):
+        return url
+    return url if url.startswith(f"{settings.SCHEME}://{settings.DOMAIN}/") else ""
+
+
+@register.filter
+def avatar_src(account: Any) -> str:
+    """The account's avatar if this instance keeps it, else the default one."""
+    return own_origin(account.avatar_url) or static("babillard/avatar.svg")
