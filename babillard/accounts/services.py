@@ -6,6 +6,7 @@ notifications) after commit, whichever front door called it.
 
 import re
 import secrets
+from contextlib import suppress
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -687,17 +688,18 @@ def note_address(user_id: int, ip: str | None, way: str) -> None:
     """Remember that a user came from ``ip`` (``AddressUse.Way``), for the moderators.
 
     Called on every authenticated request, so the shared cache lets through one
-    write per user, address and way an hour.
+    write per user, address and way an hour, and that write is one upsert.
     """
     if not ip or not cache.add(f"address-use:{user_id}:{way}:{ip}", 1, ADDRESS_NOTE_SECONDS):
         return
-    try:
-        with transaction.atomic():
-            AddressUse.objects.update_or_create(
-                user_id=user_id, ip=ip, way=way, defaults={"last_used_at": timezone.now()}
-            )
-    except IntegrityError:
-        pass  # another request wrote the same row, or the user was deleted meanwhile
+    use = AddressUse(user_id=user_id, ip=ip, way=way, last_used_at=timezone.now())
+    with suppress(IntegrityError):  # the user was deleted meanwhile
+        AddressUse.objects.bulk_create(
+            [use],
+            update_conflicts=True,
+            unique_fields=["user", "ip", "way"],
+            update_fields=["last_used_at"],
+        )
 
 
 def forget_old_addresses(now: datetime | None = None) -> int:
