@@ -1,12 +1,12 @@
 """A real Babillard server for Mastodon.py tests: uvicorn in a subprocess, its own home.
 
-It runs the test settings (tasks run at once) on a fresh SQLite database, or on
+It runs the test settings (tasks run at once) on a fresh SQLite database (a copy of the
+run's migrated template, see ``babillard.core.tests.servers``), or on
 a database of its own beside the test database when ``BABILLARD_DATABASE_URL``
 points at PostgreSQL; Redis is used for streaming when ``BABILLARD_REDIS_URL`` is set.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[3]
+from babillard.core.tests.servers import ROOT, copy_migrated_sqlite, free_port
 
 
 @dataclass
@@ -53,12 +53,6 @@ class LiveServer:
         return email
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _own_database(url: str) -> str:
     """A PostgreSQL database for the live server, named after the test database."""
     import psycopg
@@ -76,7 +70,7 @@ def _own_database(url: str) -> str:
 
 @contextmanager
 def live_server() -> Iterator[LiveServer]:
-    port = _free_port()
+    port = free_port()
     home = tempfile.mkdtemp(prefix="babillard-live-")
     env = {
         **os.environ,
@@ -88,7 +82,10 @@ def live_server() -> Iterator[LiveServer]:
     if env.get("BABILLARD_DATABASE_URL", "").startswith("postgres"):
         env["BABILLARD_DATABASE_URL"] = _own_database(env["BABILLARD_DATABASE_URL"])
     server = LiveServer(f"http://127.0.0.1:{port}", env)
-    server.manage("migrate", "--noinput")
+    if env.get("BABILLARD_DATABASE_URL"):
+        server.manage("migrate", "--noinput")
+    else:
+        copy_migrated_sqlite(Path(home) / "babillard.sqlite3")
     process = subprocess.Popen(
         [
             sys.executable,

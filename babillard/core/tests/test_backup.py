@@ -14,13 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from babillard.federation.tests.test_multi_instance import (
+from babillard.core.tests.servers import (
     PG_TEMPLATE,
     ROOT,
     Instance,
-    _drop_database,
-    _free_port,
-    _migrated_postgres_template,
+    drop_database,
+    free_port,
+    migrated_postgres_template,
 )
 
 pytestmark = pytest.mark.own_databases
@@ -76,8 +76,8 @@ def _postgres_base() -> str | None:
 def homes(request: pytest.FixtureRequest) -> Iterator[tuple[Instance, Instance]]:
     """A migrated source instance and an empty target one, on the engine of the run."""
     folder = Path(tempfile.mkdtemp(prefix="babillard-backup-"))
-    source = Instance(name="source", port=_free_port(), home=folder / "source")
-    target = Instance(name="target", port=_free_port(), home=folder / "target")
+    source = Instance(name="source", port=free_port(), home=folder / "source")
+    target = Instance(name="target", port=free_port(), home=folder / "target")
     created: list[str] = []
     if request.param == "postgresql":
         import psycopg
@@ -87,7 +87,7 @@ def homes(request: pytest.FixtureRequest) -> Iterator[tuple[Instance, Instance]]
             if os.environ.get("CI"):
                 pytest.fail("PostgreSQL is not reachable")
             pytest.skip("PostgreSQL is not reachable")
-        _migrated_postgres_template(base)
+        migrated_postgres_template(base)
         names = {
             "source": f"babillard_backup_src_{os.getpid()}",
             "target": f"babillard_backup_dst_{os.getpid()}",
@@ -108,7 +108,7 @@ def homes(request: pytest.FixtureRequest) -> Iterator[tuple[Instance, Instance]]
         target.stop()
         shutil.rmtree(folder, ignore_errors=True)
         for url in created:
-            _drop_database(url, url.rsplit("/", 1)[1])
+            drop_database(url, url.rsplit("/", 1)[1])
 
 
 def _snapshot(instance: Instance) -> dict[str, object]:

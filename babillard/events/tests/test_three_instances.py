@@ -2,19 +2,19 @@
 two places; readers on B and C join it through the API, the waiting list moves up when
 one leaves, and moving the event online notifies every participant on every instance.
 
-The servers and their harness are the federation tests' (``test_multi_instance``).
+The servers and their harness are in ``babillard.core.tests.servers``.
 """
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from icalendar import Calendar
 
-from babillard.federation.tests.test_multi_instance import (  # noqa: F401  (fixture)
+from babillard.core.tests.servers import (  # noqa: F401  (fixture)
+    ApiClient,
     Instance,
     instances,
     wait_for,
@@ -32,37 +32,10 @@ event = services.create_event(user.account, site_id=site.pk, capacity=2, registr
     title="Atelier", starts_at=STARTS, ends_at=ENDS, timezone="Europe/Paris")
 print(json.dumps({"id": event.pk, "url": services.event_url(event)}))
 """
-ISSUE_TOKEN = """
-from babillard.accounts.models import User
-from babillard.api import oauth
-scopes = oauth.parse_scopes("read write")
-app = oauth.register_app("events test", [oauth.OOB], scopes, "")
-print(oauth.issue_token(User.objects.get(username=USERNAME), app.application, scopes).raw)
-"""
 
 
-def _shell(server: Instance, code: str, **values: str) -> str:
-    for key, value in values.items():
-        code = code.replace(key, json.dumps(value))
-    return server.run("shell", "-c", code).strip().splitlines()[-1]
-
-
-class Reader:
-    """One account's API client on one instance."""
-
-    def __init__(self, server: Instance, username: str) -> None:
-        self.server = server
-        token = _shell(server, ISSUE_TOKEN, USERNAME=username)
-        self.client = httpx.Client(
-            base_url=f"http://{server.domain}",
-            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
-            timeout=30,
-        )
-
-    def call(self, method: str, path: str, **options: Any) -> Any:
-        response = self.client.request(method, path, **options)
-        assert response.status_code == 200, (path, response.status_code, response.text)
-        return response.json()
+class Reader(ApiClient):
+    """One account's API client on one instance, and what it reads of the event."""
 
     def find_event(self, url: str) -> str:
         """The event's id on this instance, found by URL as a Mastodon client would."""
@@ -85,8 +58,7 @@ def test_an_event_across_three_instances(instances: dict[str, Instance]) -> None
     day = (datetime.now(paris) + timedelta(days=3)).date()
     start = datetime(day.year, day.month, day.day, 18, tzinfo=paris)
     created = json.loads(
-        _shell(
-            a,
+        a.shell(
             SETUP_ORGANISER,
             STARTS=start.isoformat(),
             ENDS=(start + timedelta(hours=2)).isoformat(),

@@ -2,14 +2,12 @@
 A member's post on B is announced by the group to every member on every instance; the
 moderator's removal withdraws it everywhere.
 
-The servers and their harness are the federation tests' (``test_multi_instance``).
+The servers and their harness are in ``babillard.core.tests.servers``.
 """
-
-import json
 
 import pytest
 
-from babillard.federation.tests.test_multi_instance import (  # noqa: F401  (fixture)
+from babillard.core.tests.servers import (  # noqa: F401  (fixture)
     Instance,
     instances,
     wait_for,
@@ -40,7 +38,7 @@ def _boosted_by_group(server: Instance, username: str, uri: str) -> bool:
 @pytest.mark.own_databases
 def test_a_group_across_three_instances(instances: dict[str, Instance]) -> None:  # noqa: F811
     a, b, c = instances["a"], instances["b"], instances["c"]
-    assert a.run("shell", "-c", CREATE_GROUP).strip().endswith("created")
+    assert a.shell(CREATE_GROUP) == "created"
     group = a.handle("polars")
     for server, username in ((b, "bob"), (c, "carol"), (c, "dan")):
         server.ctl("follow", username, group)
@@ -58,8 +56,7 @@ def test_a_group_across_three_instances(instances: dict[str, Instance]) -> None:
             f"the group's Announce reaching {username}",
         )
 
-    code = REMOVE_POST.replace("URI", json.dumps(post["uri"]))
-    assert a.run("shell", "-c", code).strip().endswith("removed")
+    assert a.shell(REMOVE_POST, URI=post["uri"]) == "removed"
     for server, username in ((a, "alice"), (c, "carol"), (c, "dan")):
         wait_for(
             lambda s=server, u=username: not _boosted_by_group(s, u, post["uri"]),

@@ -4,22 +4,20 @@ reaches A through the platform actors, so A counts three institutions in two cit
 shows both cities and opens an incident. Resolving it on A tells A's subscriber and the
 follower of ``cairn@A`` on C.
 
-The servers and their harness are the federation tests' (``test_multi_instance``).
+The servers and their harness are in ``babillard.core.tests.servers``.
 """
 
-import json
-from typing import Any
-
-import httpx
 import pytest
 
-from babillard.federation.tests.test_multi_instance import (  # noqa: F401  (fixture)
+from babillard.core.tests.servers import (  # noqa: F401  (fixture)
+    ApiClient,
     Instance,
     instances,
     wait_for,
 )
 
 API = "/api/babillard/v1"
+SCOPES = "read write admin:write"
 SETUP = """
 from babillard.accounts.services import create_local_user
 from babillard.institutions.models import Role, Site
@@ -34,13 +32,6 @@ for name, city in INSTITUTIONS:
     add_member(institution.account, institution.account, person.account, Role.STAFF)
 print("ok")
 """
-ISSUE_TOKEN = """
-from babillard.accounts.models import User
-from babillard.api import oauth
-scopes = oauth.parse_scopes("read write admin:write")
-app = oauth.register_app("outages test", [oauth.OOB], scopes, "")
-print(oauth.issue_token(User.objects.get(username=USERNAME), app.application, scopes).raw)
-"""
 MODERATOR = """
 from babillard.accounts.models import User
 User.objects.filter(username=USERNAME).update(is_moderator=True)
@@ -48,56 +39,32 @@ print("ok")
 """
 
 
-def _shell(server: Instance, code: str, **values: Any) -> str:
-    for key, value in values.items():
-        code = code.replace(key, json.dumps(value))
-    return server.run("shell", "-c", code).strip().splitlines()[-1]
-
-
-class Client:
-    def __init__(self, server: Instance, username: str | None = None) -> None:
-        headers = {"Accept-Language": "en"}
-        if username:
-            token = _shell(server, ISSUE_TOKEN, USERNAME=username)
-            headers["Authorization"] = f"Bearer {token}"
-        self.client = httpx.Client(base_url=f"http://{server.domain}", headers=headers, timeout=30)
-
-    def call(self, method: str, path: str, **options: Any) -> Any:
-        response = self.client.request(method, path, **options)
-        assert response.status_code == 200, (path, response.status_code, response.text)
-        return response.json()
-
-
 @pytest.mark.own_databases
 def test_reports_from_two_instances_count_together(instances: dict[str, Instance]) -> None:  # noqa: F811
     a, b, c = instances["a"], instances["b"], instances["c"]
-    _shell(
-        a,
+    a.shell(
         SETUP,
         HOME=f"http://{a.domain}/about",
         PEER=b.domain,
         INSTITUTIONS=[["bm_lyon", "Lyon"], ["bu_lyon", "Lyon"]],
     )
-    _shell(
-        b,
+    b.shell(
         SETUP,
         HOME=f"http://{b.domain}/about",
         PEER=a.domain,
         INSTITUTIONS=[["bu_lille", "Lille"]],
     )
-    _shell(a, MODERATOR, USERNAME="alice")
+    a.shell(MODERATOR, USERNAME="alice")
     # carol on C follows the platform actor of A, as a Mastodon user would.
     c.ctl("follow", "carol", a.handle("cairn"))
     wait_for(
         lambda: a.handle("cairn") in c.ctl("relationship", "carol")["following"], "cairn@A followed"
     )
-    alice = Client(a, "alice")
-    [platform] = Client(a).call("GET", f"{API}/platforms")
+    alice = ApiClient(a, "alice", SCOPES)
+    [platform] = ApiClient(a).call("GET", f"{API}/platforms")
     assert alice.call("GET", f"{API}/incidents") == []
     # alice subscribes (the page's button calls this service).
-    a.run(
-        "shell",
-        "-c",
+    a.shell(
         "from babillard.accounts.models import Account; from babillard.outages import services;"
         "from babillard.outages.models import Platform;"
         "services.subscribe(Account.objects.get(username='alice', domain=''), Platform.objects.get())",
@@ -105,18 +72,18 @@ def test_reports_from_two_instances_count_together(instances: dict[str, Instance
 
     status_path = f"{API}/platforms/{platform['id']}/status"
     for name in ("bm_lyon", "bu_lyon"):
-        Client(a, f"{name}_staff").call(
+        ApiClient(a, f"{name}_staff", SCOPES).call(
             "POST", f"{API}/platforms/{platform['id']}/reports", json={"problem": "down"}
         )
-    on_a = Client(a).call("GET", status_path)
+    on_a = ApiClient(a).call("GET", status_path)
     assert on_a["state"] != "probable_outage" and on_a["cities"] == ["Lyon"]
 
-    [on_b] = Client(b).call("GET", f"{API}/platforms")
-    Client(b, "bu_lille_staff").call(
+    [on_b] = ApiClient(b).call("GET", f"{API}/platforms")
+    ApiClient(b, "bu_lille_staff", SCOPES).call(
         "POST", f"{API}/platforms/{on_b['id']}/reports", json={"problem": "login"}
     )
     found = wait_for(
-        lambda: (s := Client(a).call("GET", status_path))["state"] == "probable_outage" and s,
+        lambda: (s := ApiClient(a).call("GET", status_path))["state"] == "probable_outage" and s,
         "B's report counted on A",
     )
     assert found["cities"] == ["Lille", "Lyon"] and found["institutions"] == 3

@@ -2,19 +2,17 @@
 account on another reproduce the follows (with their choices), the lists, the mutes and
 the blocks, across three servers on loopback.
 
-The servers and their harness are the federation tests' (``test_multi_instance``).
+The servers and their harness are in ``babillard.core.tests.servers``.
 """
 
 import csv
 import io
-import json
-from typing import Any
 
-import httpx
 import pytest
 
-from babillard.federation.tests.test_multi_instance import (  # noqa: F401  (fixture)
+from babillard.core.tests.servers import (  # noqa: F401  (fixture)
     PASSWORD,
+    ApiClient,
     Instance,
     instances,
     wait_for,
@@ -27,34 +25,13 @@ FILES = {
     "mutes": "muted_accounts.csv",
     "blocks": "blocked_accounts.csv",
 }
-ISSUE_TOKEN = """
-from babillard.accounts.models import User
-from babillard.api import oauth
-scopes = oauth.parse_scopes("read write follow")
-app = oauth.register_app("portability test", [oauth.OOB], scopes, "")
-print(oauth.issue_token(User.objects.get(username=USERNAME), app.application, scopes).raw)
-"""
 
 
-class Client:
-    """One account's API client on one instance."""
+class Client(ApiClient):
+    """One account's API client on one instance, with what it reads of exports."""
 
     def __init__(self, server: Instance, username: str) -> None:
-        self.server = server
-        token = server.run("shell", "-c", ISSUE_TOKEN.replace("USERNAME", json.dumps(username)))
-        self.http = httpx.Client(
-            base_url=f"http://{server.domain}",
-            headers={
-                "Authorization": f"Bearer {token.strip().splitlines()[-1]}",
-                "Accept-Language": "en",
-            },
-            timeout=60,
-        )
-
-    def call(self, method: str, path: str, **options: Any) -> Any:
-        response = self.http.request(method, path, **options)
-        assert response.status_code == 200, (path, response.status_code, response.text)
-        return response.json()
+        super().__init__(server, username, "read write follow")
 
     def account_id(self, handle: str) -> str:
         found = self.call("GET", "/api/v2/search", params={"q": handle, "resolve": "true"})

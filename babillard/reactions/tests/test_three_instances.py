@@ -2,7 +2,7 @@
 through Pleroma's API, and A shows the counts with who reacted; taking an emoji off
 lowers the count on A. A local-only post of A's is never found from the other two.
 
-The servers and their harness are the federation tests' (``test_multi_instance``); the
+The servers and their harness are in ``babillard.core.tests.servers``; the
 API client is the events test's.
 """
 
@@ -11,12 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from babillard.events.tests.test_three_instances import Reader
-from babillard.federation.tests.test_multi_instance import (  # noqa: F401  (fixture)
+from babillard.core.tests.servers import (  # noqa: F401  (fixture)
     Instance,
     instances,
     wait_for,
 )
+from babillard.events.tests.test_three_instances import Reader
 
 PATH = "/api/v1/pleroma/statuses/{}/reactions"
 

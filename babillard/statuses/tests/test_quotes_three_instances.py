@@ -6,28 +6,21 @@ Alice revokes the approved quote: it becomes unavailable on every instance. A re
 that the policy of Alice's post refuses is refused on B, and not attached on A when B
 sends it anyway. Driven through the client API, as people's apps would.
 
-The servers and their harness are the federation tests' (``test_multi_instance``).
+The servers and their harness are in ``babillard.core.tests.servers``.
 """
 
-import json
 from typing import Any
 
 import httpx
 import pytest
 
-from babillard.federation.tests.test_multi_instance import (  # noqa: F401  (fixture)
+from babillard.core.tests.servers import (  # noqa: F401  (fixture)
+    ApiClient,
     Instance,
     instances,
     wait_for,
 )
 
-ISSUE_TOKEN = """
-from babillard.accounts.models import User
-from babillard.api import oauth
-scopes = oauth.parse_scopes("read write")
-app = oauth.register_app("quotes test", [oauth.OOB], scopes, "")
-print(oauth.issue_token(User.objects.get(username=USERNAME), app.application, scopes).raw)
-"""
 # B behaving as a server that ignores reply policies (Mastodon does not enforce them).
 FORGET_REPLY_POLICY = """
 from babillard.statuses.models import Status
@@ -36,23 +29,8 @@ print("ok")
 """
 
 
-class Person:
-    """One account's API client on one instance."""
-
-    def __init__(self, server: Instance, username: str) -> None:
-        self.server = server
-        code = ISSUE_TOKEN.replace("USERNAME", json.dumps(username))
-        token = server.run("shell", "-c", code).strip().splitlines()[-1]
-        self.client = httpx.Client(
-            base_url=f"http://{server.domain}",
-            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
-            timeout=30,
-        )
-
-    def call(self, method: str, path: str, expect: int = 200, **options: Any) -> Any:
-        response = self.client.request(method, path, **options)
-        assert response.status_code == expect, (path, response.status_code, response.text)
-        return response.json()
+class Person(ApiClient):
+    """One account's API client on one instance, and what it posts and finds."""
 
     def post(self, **fields: Any) -> Any:
         return self.call("POST", "/api/v1/statuses", json=fields)
@@ -151,7 +129,7 @@ def test_quotes_and_reply_policies_across_three_instances(
         json={"status": "Je réponds", "in_reply_to_id": question_on_b["id"]},
     )
     assert "Only the people mentioned in this post may reply" in answer["error"]
-    b.run("shell", "-c", FORGET_REPLY_POLICY.replace("URI", json.dumps(question["uri"])))
+    b.shell(FORGET_REPLY_POLICY, URI=question["uri"])
     sent = bob.post(
         status=f"@{a.handle('alice')} je réponds quand même", in_reply_to_id=question_on_b["id"]
     )

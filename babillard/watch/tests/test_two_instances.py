@@ -8,12 +8,12 @@ import feedparser
 import httpx
 import pytest
 
-from babillard.events.tests.test_three_instances import Reader
-from babillard.federation.tests.test_multi_instance import (  # noqa: F401  (fixture)
+from babillard.core.tests.servers import (  # noqa: F401  (fixture)
     Instance,
     instances,
     wait_for,
 )
+from babillard.events.tests.test_three_instances import Reader
 
 API = "/api/babillard/v1"
 
