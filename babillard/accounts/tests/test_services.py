@@ -229,3 +229,24 @@ def test_addresses_are_forgotten_after_the_retention(settings):
     assert services.forget_old_addresses(start + timedelta(days=51)) == 1
     assert not AddressUse.objects.exists()
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_a_remote_actor_that_deletes_itself_leaves_the_counters_right():
+    from babillard.statuses.services import favourite, reblog
+
+    alice = make_account()
+    post = post_status(alice, "Un fonds ancien")
+    remote = services.update_remote_account(
+        "https://elsewhere.example/users/ada", username="ada", domain="elsewhere.example"
+    )
+    services.follow(remote, alice)
+    favourite(remote, post)
+    reblog(remote, post)
+    post.refresh_from_db()
+    assert (post.favourites_count, post.reblogs_count) == (1, 1)
+    services.forget_remote_account(remote)
+    post.refresh_from_db()
+    alice.refresh_from_db()
+    assert (post.favourites_count, post.reblogs_count) == (0, 0)
+    assert alice.followers_count == 0
+    assert not Account.objects.filter(pk=remote.pk).exists()
