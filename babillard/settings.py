@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "babillard.quotes",
     "babillard.groups",
     "babillard.reactions",
+    "babillard.security",
     "oauth2_provider",
     "babillard.api",
     "babillard.federation",
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "babillard.accounts.middleware.UserLanguageMiddleware",
     "babillard.accounts.middleware.AddressUseMiddleware",
     "babillard.web.middleware.RateLimitMiddleware",
+    "babillard.security.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -260,6 +262,8 @@ HOME_FEED_MAX = 800
 # Requests allowed per client address and per window, for log-in and sign-up.
 AUTH_RATE_LIMIT = int(os.environ.get("BABILLARD_AUTH_RATE_LIMIT", "10"))
 AUTH_RATE_WINDOW = 300
+# Moderators and administrators must set up two-factor authentication before anything else.
+REQUIRE_2FA_FOR_STAFF = env_bool("BABILLARD_REQUIRE_2FA_FOR_STAFF")
 
 
 def _rate(family: str, default: str) -> tuple[int, int]:

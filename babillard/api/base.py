@@ -23,6 +23,7 @@ from babillard.api import oauth
 from babillard.core import links
 from babillard.core.clients import client_ip
 from babillard.core.pagination import Page
+from babillard.security.queries import is_missing as two_factor_missing
 
 TRUE = {"1", "true", "on", "yes", "t"}
 _KEY_RE = re.compile(r"\[([^\]]*)\]")
@@ -209,6 +210,12 @@ def account_for_token(token: AccessToken, scope: str | None = None) -> Account:
     account = user.account
     if account.is_suspended:
         raise ApiError(403, "Your login is currently disabled")
+    if two_factor_missing(user):
+        raise ApiError(
+            403,
+            "This instance requires two-factor authentication of moderators and "
+            "administrators: turn it on in the web settings first",
+        )
     grant = acting_grant(token)
     return grant.institution if grant is not None else account
 

@@ -22,6 +22,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 from babillard.accounts.models import User
 from babillard.api.models import ClientApp
+from babillard.security.queries import is_enabled as two_factor_enabled
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 TOP_SCOPES = ["read", "write", "follow", "push", "admin:read", "admin:write", "profile"]
@@ -289,6 +290,12 @@ def exchange(params: dict[str, object]) -> AccessToken:
         )
         if user is None:
             raise OAuthError("invalid_grant", "The provided authorization grant is invalid.")
+        if two_factor_enabled(user):  # type: ignore[arg-type]
+            raise OAuthError(
+                "invalid_grant",
+                "This account uses two-factor authentication: log in through the "
+                "authorization page (/oauth/authorize) instead of the password grant.",
+            )
         return issue_token(user, application, _requested_scopes(application, scope_param))  # type: ignore[arg-type]
     if grant_type == "refresh_token":
         return _refresh(application, str(params.get("refresh_token") or ""))

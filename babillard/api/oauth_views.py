@@ -19,6 +19,8 @@ from babillard.core import links, ratelimits
 from babillard.institutions import queries as institution_queries
 from babillard.institutions import services as institution_services
 from babillard.institutions.models import Role
+from babillard.security import queries as security_queries
+from babillard.security.sessions import hold_login
 
 
 def _describe(scope: str) -> str:
@@ -100,6 +102,8 @@ def authorize(request: HttpRequest) -> HttpResponse:
             known = authenticate(
                 request, username=data.get("username", ""), password=data.get("password", "")
             )
+            if known is not None and security_queries.is_enabled(known):
+                return _second_step(request, known, _hidden(data, redirect_uri, scopes))
             if known is not None:
                 login(request, known)
                 request.method = "GET"
@@ -169,6 +173,14 @@ def authorize(request: HttpRequest) -> HttpResponse:
             "institutions": institution_queries.institutions_of(user.account, Role.EDITOR),
         },
     )
+
+
+def _second_step(request: HttpRequest, user: Any, kept: dict[str, str]) -> HttpResponse:
+    """An account with two-factor authentication gives its code on the log-in's own
+    second step, which then comes back to this consent page."""
+    hold_login(request, user)
+    back_here = f"{request.path}?{urlencode(kept)}"
+    return HttpResponseRedirect(f"{reverse('web:login_code')}?{urlencode({'next': back_here})}")
 
 
 def _acting_choice(user: User, value: str) -> Any:

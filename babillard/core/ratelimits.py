@@ -4,7 +4,8 @@ count the same requests.
 Two kinds of limits, as Mastodon has them:
 
 - per client address (``count_address``): sign-up, log-in and password reset, on the web
-  pages, the client API's sign-up and the OAuth password grant alike;
+  pages, the client API's sign-up and the OAuth password grant alike; the codes of
+  two-factor authentication are counted per address and per account (``count_for``);
 - per account (``spend``): posting and boosting, uploading images, following, reporting
   and favouriting. The services call ``spend`` for the account that acts, so the web
   pages and both APIs share one counter per account and per family.
@@ -87,6 +88,7 @@ class RateLimited(Exception):
             "follows": _("You have followed a lot of accounts in a short time."),
             "reports": _("You have sent a lot of reports in a short time."),
             "favourites": _("You have added a lot of favourites in a short time."),
+            "login_code_account": _("Too many codes were tried for this account."),
         }
         reason = reasons.get(self.usage.scope, _("Too many attempts from your address."))
         minutes = self.minutes
@@ -150,3 +152,9 @@ def count_address(request: HttpRequest, scope: str) -> None:
     """Count one attempt of ``scope`` for the client's address; ``RateLimited`` over it."""
     address = client_ip(request) or "unknown"
     _checked(count(scope, f"ip:{address}", settings.AUTH_RATE_LIMIT, settings.AUTH_RATE_WINDOW))
+
+
+def count_for(target: str, scope: str) -> None:
+    """Count one attempt of ``scope`` aimed at ``target`` (an account's two-factor codes),
+    from whatever address, under the log-in limit; ``RateLimited`` over it."""
+    _checked(count(scope, target, settings.AUTH_RATE_LIMIT, settings.AUTH_RATE_WINDOW))

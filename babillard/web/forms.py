@@ -309,6 +309,34 @@ class DeleteAccountForm(forms.Form):
         return password
 
 
+class LoginCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authentication application, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class SetupCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code shown by your application"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class TwoFactorProofForm(forms.Form):
+    """Asked before regenerating recovery codes or turning two-factor authentication off."""
+
+    proof = forms.CharField(
+        label=_("Your password or a current code"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class PreferencesForm(forms.Form):
     locale = forms.ChoiceField(label=_("Language of the interface"), choices=settings.LANGUAGES)
     default_visibility = forms.ChoiceField(

@@ -110,11 +110,13 @@ urlpatterns = [
         name="settings_alias_remove",
     ),
     path("settings/invites", settings.invites, name="settings_invites"),
+    path("settings/two_factor", settings.two_factor, name="settings_two_factor"),
     # Authentication
     path("auth/sign_up", auth.sign_up, name="sign_up"),
     path("invite/<str:code>", auth.sign_up, name="invite"),
     path("auth/confirm/<str:token>/", auth.confirm, name="confirm"),
     path("auth/login", auth.login, name="login"),
+    path("auth/login/code", auth.login_code, name="login_code"),
     path("auth/logout", auth.logout, name="logout"),
     path("auth/password/reset", auth.password_reset, name="password_reset"),
     path("auth/password/reset/done", auth.password_reset_done, name="password_reset_done"),

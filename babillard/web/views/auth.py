@@ -1,5 +1,9 @@
-"""Sign-up, e-mail confirmation, log in and out, password reset; log-in, sign-up and
-password reset are rate-limited per client address (``core.ratelimits``)."""
+"""Sign-up, e-mail confirmation, log in (with the second step of two-factor
+authentication) and out, password reset; log-in, sign-up and password reset are
+rate-limited per client address, the second step per address and per account
+(``core.ratelimits``)."""
+
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,17 +14,22 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from babillard.accounts import services as account_services
-from babillard.accounts.models import Account, Invite
+from babillard.accounts.models import Account, Invite, User
 from babillard.core import ratelimits
 from babillard.core.clients import client_ip
-from babillard.web.forms import LoginForm, SignUpForm
+from babillard.security import queries as security_queries
+from babillard.security import services as security_services
+from babillard.security.sessions import complete_login, held_user, hold_login
+from babillard.web.forms import LoginCodeForm, LoginForm, SignUpForm
 from babillard.web.views.common import add_errors, back
 
+# The codes of the security services' errors that belong beside the code field.
+CODE_ERRORS = dict.fromkeys(("wrong_code", "replayed", "wrong_recovery_code"), "code")
 PASSWORD_CODES = {
     "password_too_short",
     "password_too_common",
@@ -34,6 +43,9 @@ def login(request: HttpRequest) -> HttpResponse:
         ratelimits.count_address(request, "login")
         form = LoginForm(request, request.POST)
         if form.is_valid() and form.user is not None:
+            if security_queries.is_enabled(form.user):
+                hold_login(request, form.user)
+                return redirect(code_step_url(request.POST.get("next", "")))
             log_in(request, form.user)
             return back(request, reverse("web:home"))
     else:
@@ -43,6 +55,56 @@ def login(request: HttpRequest) -> HttpResponse:
         "web/auth/login.html",
         {"form": form, "next": request.GET.get("next", "")},
         status=400 if form.errors else 200,
+    )
+
+
+def code_step_url(next_url: str) -> str:
+    """The second step of the log-in, then ``next_url`` (checked there by ``back``)."""
+    query = f"?{urlencode({'next': next_url})}" if next_url else ""
+    return f"{reverse('web:login_code')}{query}"
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step: a current code or a recovery code logs in the held account."""
+    user = held_user(request)
+    if user is None:
+        messages.error(request, _("Log in again: the code was not given in time."))
+        return redirect("web:login")
+    form = LoginCodeForm(request.POST or None)
+    if request.method == "POST":
+        ratelimits.count_address(request, "login_code")
+        ratelimits.count_for(f"user:{user.pk}", "login_code_account")
+        if form.is_valid():
+            try:
+                used = security_services.verify(user, form.cleaned_data["code"])
+            except ValidationError as error:
+                add_errors(form, error, CODE_ERRORS)
+            else:
+                complete_login(request, user)
+                if used == "recovery_code":
+                    _warn_recovery_codes_left(request, user)
+                return back(request, reverse("web:home"))
+    return render(
+        request,
+        "security/login_code.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
+
+
+def _warn_recovery_codes_left(request: HttpRequest, user: User) -> None:
+    two_factor = security_queries.two_factor_of(user)
+    left = security_queries.recovery_codes_left(two_factor) if two_factor else 0
+    messages.warning(
+        request,
+        ngettext(
+            "You logged in with a recovery code: %(count)d is left. Make new ones in the "
+            "two-factor authentication settings.",
+            "You logged in with a recovery code: %(count)d are left. Make new ones in the "
+            "two-factor authentication settings.",
+            left,
+        )
+        % {"count": left},
     )
 
 

@@ -4,6 +4,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
+import segno
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,6 +121,14 @@ def add_errors(form: Form, error: ValidationError, fields: dict[str, str] | None
     for item in error.error_list:
         field = fields.get(str(item.code or ""))
         form.add_error(field if field in form.fields else None, item)
+
+
+def qr_svg(text: str, title: str, svg_class: str) -> str:
+    """A QR code of ``text`` as inline SVG, made on the server (no outside service sees it)."""
+    code = segno.make(text, error="m")
+    return str(
+        code.svg_inline(scale=8, title=title, light="#fff", svgclass=svg_class, omitsize=True)
+    )
 
 
 def status_context(viewer: Account | None, statuses: Iterable[Status]) -> dict[str, Any]:

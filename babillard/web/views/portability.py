@@ -1,7 +1,6 @@
 """Pages of imports and exports (``/settings/import``, ``/settings/export`` and its
 files) and the live wall of a hashtag (``/tags/:tag/wall``) with its moderation."""
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +24,7 @@ from babillard.web.views.common import (
     current_account,
     member_page,
     public_page,
+    qr_svg,
     status_context,
     viewer_of,
 )
@@ -135,14 +135,6 @@ def archive_download(request: HttpRequest, archive_id: int) -> HttpResponseBase:
 # The live wall of a hashtag.
 
 
-def qr_svg(url: str, title: str) -> str:
-    """A QR code of ``url`` as inline SVG, made on the server (no outside service sees it)."""
-    code = segno.make(url, error="m")
-    return str(
-        code.svg_inline(scale=8, title=title, light="#fff", svgclass="wall-qr", omitsize=True)
-    )
-
-
 def _wall_context(request: HttpRequest, name: str, since_id: str | None) -> dict[str, object]:
     page = queries.wall_posts(name, since_id=since_id)
     return {
@@ -162,7 +154,9 @@ def wall(request: HttpRequest, name: str) -> HttpResponse:
     context.update(
         {
             "tag_url": tag_url,
-            "qr_svg": qr_svg(tag_url, _("QR code of the page of #%(tag)s") % {"tag": name}),
+            "qr_svg": qr_svg(
+                tag_url, _("QR code of the page of #%(tag)s") % {"tag": name}, "wall-qr"
+            ),
             "refresh": WALL_REFRESH_SECONDS,
             "wall": wall_row,
             "can_moderate": services.may_moderate_wall(viewer_of(request), wall_row),

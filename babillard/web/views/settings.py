@@ -1,5 +1,5 @@
-"""The settings pages: profile, account (e-mail, password, deletion), preferences,
-mutes and blocks, invitations."""
+"""The settings pages: profile, account (e-mail, password, deletion), two-factor
+authentication, preferences, mutes and blocks, invitations."""
 
 from datetime import timedelta
 
@@ -15,15 +15,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from babillard.accounts import services as account_services
-from babillard.accounts.models import Block, Invite, Mute
+from babillard.accounts.models import Block, Invite, Mute, User
+from babillard.core import ratelimits
+from babillard.security import queries as security_queries
+from babillard.security import services as security_services
 from babillard.web.forms import (
     DeleteAccountForm,
     EmailForm,
     InviteForm,
     PreferencesForm,
     ProfileForm,
+    SetupCodeForm,
+    TwoFactorProofForm,
 )
-from babillard.web.views.common import add_errors, current_account, current_user, member_page
+from babillard.web.views.auth import CODE_ERRORS
+from babillard.web.views.common import (
+    add_errors,
+    current_account,
+    current_user,
+    member_page,
+    qr_svg,
+)
 
 
 @member_page
@@ -106,6 +118,89 @@ def account(request: HttpRequest) -> HttpResponse:
         {"email_form": email_form, "password_form": password_form, "delete_form": delete_form},
         status=400 if has_errors else 200,
     )
+
+
+@member_page
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Set up two-factor authentication, see the recovery codes once, regenerate them,
+    turn it off. Every code or password typed here counts against the log-in limit."""
+    user = current_user(request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in ("confirm", "regenerate", "disable"):
+        ratelimits.count_address(request, "two_factor")
+    if action == "start":
+        try:
+            security_services.start_setup(user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("web:settings_two_factor")
+    setup_form = SetupCodeForm(request.POST if action == "confirm" else None)
+    regenerate_form = TwoFactorProofForm(
+        request.POST if action == "regenerate" else None, prefix="regenerate"
+    )
+    disable_form = TwoFactorProofForm(
+        request.POST if action == "disable" else None, prefix="disable"
+    )
+    proof_errors = {"wrong_proof": "proof"}
+    new_codes: list[str] = []
+    if action == "confirm" and setup_form.is_valid():
+        try:
+            new_codes = security_services.confirm_setup(user, setup_form.cleaned_data["code"])
+        except ValidationError as error:
+            add_errors(setup_form, error, CODE_ERRORS)
+        else:
+            messages.success(request, _("Two-factor authentication is on."))
+    if action == "regenerate" and regenerate_form.is_valid():
+        try:
+            new_codes = security_services.regenerate_recovery_codes(
+                user, regenerate_form.cleaned_data["proof"]
+            )
+        except ValidationError as error:
+            add_errors(regenerate_form, error, proof_errors)
+        else:
+            messages.success(request, _("New recovery codes are ready; the old ones are void."))
+    if action == "disable" and disable_form.is_valid():
+        try:
+            security_services.disable(user, disable_form.cleaned_data["proof"])
+        except ValidationError as error:
+            add_errors(disable_form, error, proof_errors)
+        else:
+            messages.success(request, _("Two-factor authentication is off."))
+            return redirect("web:settings_two_factor")
+    response = render(
+        request,
+        "security/two_factor.html",
+        {
+            **_two_factor_state(user),
+            "setup_form": setup_form,
+            "regenerate_form": regenerate_form,
+            "disable_form": disable_form,
+            "new_codes": new_codes,
+        },
+        status=400 if any(f.errors for f in (setup_form, regenerate_form, disable_form)) else 200,
+    )
+    # The page shows the secret or the recovery codes: no cache may keep it.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _two_factor_state(user: User) -> dict[str, object]:
+    two_factor = security_queries.two_factor_of(user)
+    state: dict[str, object] = {
+        "two_factor": two_factor,
+        "required": security_queries.is_required(user),
+    }
+    if two_factor is not None and two_factor.enabled:
+        state["codes_left"] = security_queries.recovery_codes_left(two_factor)
+    elif two_factor is not None:
+        secret = two_factor.secret
+        state["secret_groups"] = [secret[i : i + 4] for i in range(0, len(secret), 4)]
+        state["qr"] = qr_svg(
+            security_queries.provisioning_uri(two_factor),
+            _("QR code of your two-factor authentication secret"),
+            "two-factor-qr",
+        )
+    return state
 
 
 @member_page
