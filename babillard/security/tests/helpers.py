@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from babillard.accounts.models import User
 from babillard.security import services
+from babillard.security.models import TwoFactor
 
 
 def code_at(secret: str, offset: int = 0) -> str:
@@ -14,8 +15,9 @@ def code_at(secret: str, offset: int = 0) -> str:
 
 
 def turn_on(user: User) -> tuple[str, list[str]]:
-    """2FA on for ``user``, confirmed with the previous step's code so that the current
-    code and the next one are still unused; the secret and the recovery codes."""
+    """2FA on for ``user`` with no code used yet, so that the test may use the current code
+    and the next one; the secret and the recovery codes."""
     two_factor = services.start_setup(user)
-    codes = services.confirm_setup(user, code_at(two_factor.secret, -1))
+    codes = services.confirm_setup(user, code_at(two_factor.secret))
+    TwoFactor.objects.filter(pk=two_factor.pk).update(last_used_step=0)
     return two_factor.secret, codes
