@@ -20,6 +20,9 @@ class TwoFactor(models.Model):
     # earlier one is refused, so a code seen over a shoulder cannot be used again.
     last_used_step = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return str(self.user)
+
     @property
     def enabled(self) -> bool:
         return self.confirmed_at is not None

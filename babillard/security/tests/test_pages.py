@@ -10,7 +10,9 @@ from django.test import Client
 from babillard.accounts.models import Account, User
 from babillard.api.tests.conftest import ApiClient
 from babillard.core.testing import PASSWORD, make_account
+from babillard.moderation.models import ActionKind, ModerationAction
 from babillard.security import queries
+from babillard.security.models import TwoFactor
 from babillard.security.tests.helpers import code_at, turn_on
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +195,22 @@ def test_staff_must_set_up_two_factor_first(settings: Any, token_for: Any) -> No
     free = _english()
     free.force_login(other.user)  # type: ignore[arg-type]
     assert free.get("/home").status_code == 200
+
+
+def test_an_administrator_resets_two_factor_in_the_admin(alice: Account) -> None:
+    secret, _codes = turn_on(_user(alice))
+    root = make_account("root", superuser=True)
+    admin = _english()
+    admin.force_login(root.user)  # type: ignore[arg-type]
+    two_factor = TwoFactor.objects.get(user=_user(alice))
+    path = f"/admin/security/twofactor/{two_factor.pk}"
+    shown = admin.get(f"{path}/change/")
+    assert shown.status_code == 200 and secret.encode() not in shown.content
+    assert admin.post(f"{path}/change/", {"confirmed_at": ""}).status_code == 403
+    assert admin.get("/admin/security/twofactor/add/").status_code == 403
+
+    assert admin.post(f"{path}/delete/", {"post": "yes"}).status_code == 302
+    assert not queries.is_enabled(_user(alice))
+    entry = ModerationAction.objects.get(kind=ActionKind.ADMIN_DELETE)
+    assert entry.details["model"] == "security.TwoFactor" and entry.details["object"] == "alice"
+    assert _password_step(_english())["Location"] == "/home"
