@@ -17,7 +17,6 @@ class WatchConfig(AppConfig):
 
 def _on_arrival(sender: Any, status: Any, **kwargs: Any) -> None:
     """Every stored post, local or federated, goes through the antennas in the worker."""
-    from babillard.core.tasks import enqueue_on_commit
-    from babillard.watch.tasks import match_status
+    from babillard.watch.services import queue_for_matching
 
-    enqueue_on_commit(match_status, status.pk)
+    queue_for_matching(status)

@@ -10,7 +10,9 @@ of a post grows with its length and with the antennas it really concerns, not
 with the number of antennas on the instance.
 
 The index is built once per process and rebuilt when the antennas change (the caller
-passes a version that every write to an antenna changes).
+passes a version that every write to an antenna changes). Rebuilding compiles again
+only the antennas written since (``CompiledRules``, keyed by each antenna's time of
+change), so one antenna edited costs one antenna compiled, not ten thousand.
 """
 
 import logging
@@ -184,6 +186,24 @@ class Index:
             for i in sorted(self.candidates(arrival, lists))
             if self.rules[i].accepts(arrival, lists)
         ]
+
+
+class CompiledRules:
+    """Each antenna's compiled ``Rule`` and the stamp (time of change) it was compiled at."""
+
+    def __init__(self) -> None:
+        self._rules: dict[int, tuple[object, Rule]] = {}
+
+    def rules(
+        self, stamps: dict[int, object], compile_rules: Callable[[list[int]], Iterable[Rule]]
+    ) -> list[Rule]:
+        """The rules of the antennas in ``stamps`` (id to stamp); ``compile_rules`` is
+        given the ids whose stamp changed, and forgotten antennas are dropped."""
+        stale = [i for i, stamp in stamps.items() if self._rules.get(i, (None,))[0] != stamp]
+        for rule in compile_rules(stale):
+            self._rules[rule.antenna_id] = (stamps[rule.antenna_id], rule)
+        self._rules = {i: self._rules[i] for i in stamps if i in self._rules}
+        return [rule for _stamp, rule in self._rules.values()]
 
 
 _cached: dict[str, object] = {}

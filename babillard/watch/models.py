@@ -1,7 +1,8 @@
 """Antennas, outside feeds and the deck of columns.
 
 - ``Antenna``: a reader's saved filter on every post the instance receives; its
-  matches are ``AntennaHit`` rows (a post, or an item of an outside feed).
+  matches are ``AntennaHit`` rows (a post, or an item of an outside feed). Posts
+  wait in ``PendingMatch`` until the worker matches them, a batch at a time.
 - ``Source``: an outside RSS, Atom or JSON feed, polled once for all its readers
   (``Subscription``); its entries are ``SourceItem`` rows.
 - ``Column``: one column of a reader's deck, of a kind named in ``watch.columns``.
@@ -47,6 +48,9 @@ class Antenna(SecretFeed):
     emailed_key = models.BigIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Changes with every write of the antenna: each process keeps its rules compiled
+    # while it stays the same.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
@@ -62,6 +66,15 @@ class IndexVersion(models.Model):
     web and worker processes agree without Redis."""
 
     version = models.BigIntegerField(default=0)
+
+
+class PendingMatch(models.Model):
+    """A stored post the antennas have not seen yet. Written in the transaction that
+    stores the post, removed once ``watch.tasks.match_arrivals`` has matched it."""
+
+    status = models.OneToOneField(
+        Status, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
 
 
 class Source(models.Model):

@@ -5,15 +5,18 @@ API paths served: ``/api/babillard/v1/antennas`` (and ``/:id``, ``/:id/statuses`
 ``/api/babillard/v1/sources`` (and ``/:id``, ``/:id/items``).
 
 Posts reach the antennas through the ``statuses.services.arrived`` signal: each
-post the instance stores, local or federated, enqueues ``watch.tasks.match_status``
-after commit, and the worker runs it through the index of ``watch.matching``.
+post the instance stores, local or federated, is put in line (``PendingMatch``) in
+the transaction that stores it, and ``watch.tasks.match_arrivals`` runs the posts in
+line through the index of ``watch.matching``, a batch at a time.
 """
 
 import logging
 import secrets
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import regex
@@ -26,6 +29,9 @@ from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks.base import Task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from babillard.accounts.models import Account
 from babillard.accounts.queries import hidden_account_ids
@@ -37,7 +43,7 @@ from babillard.notifications.models import NotificationType
 from babillard.notifications.services import notify
 from babillard.statuses.formatting import plain_text
 from babillard.statuses.models import Status
-from babillard.statuses.queries import can_see, visible_statuses
+from babillard.statuses.queries import visible_statuses
 from babillard.timelines.models import List
 from babillard.watch import matching, outside
 from babillard.watch.columns import column_kind
@@ -47,6 +53,7 @@ from babillard.watch.models import (
     Column,
     EmailMode,
     IndexVersion,
+    PendingMatch,
     Source,
     SourceItem,
     Subscription,
@@ -279,7 +286,7 @@ def update_antenna(owner: Account, antenna: Antenna, **data: Any) -> Antenna:
         setattr(antenna, name, value)
     _check_listens(antenna)
     with transaction.atomic():
-        antenna.save(update_fields=[*clean] or None)
+        antenna.save(update_fields=[*clean, "updated_at"])
         antennas_changed()
     return antenna
 
@@ -333,8 +340,21 @@ def rule_of(antenna: Antenna) -> matching.Rule:
     )
 
 
+_compiled = matching.CompiledRules()
+COMPILE_CHUNK = 900  # ids per query, under SQLite's limit of bound parameters
+
+
+def _compile(antenna_ids: list[int]) -> Iterator[matching.Rule]:
+    for start in range(0, len(antenna_ids), COMPILE_CHUNK):
+        chunk = antenna_ids[start : start + COMPILE_CHUNK]
+        for antenna in Antenna.objects.filter(pk__in=chunk):
+            yield rule_of(antenna)
+
+
 def build_index() -> matching.Index:
-    return matching.Index(rule_of(a) for a in Antenna.objects.all().iterator(chunk_size=2000))
+    """The index of every antenna; only those written since the last build are compiled."""
+    stamps: dict[int, object] = dict(Antenna.objects.values_list("pk", "updated_at"))
+    return matching.Index(_compiled.rules(stamps, _compile))
 
 
 def _has_links(status: Status) -> bool:
@@ -364,63 +384,208 @@ def arrival_of_item(item: SourceItem, language: str = "") -> matching.Arrival:
     )
 
 
-def _lists_of(author_id: int | None, index: matching.Index) -> frozenset[int]:
-    if author_id is None or not index.uses_lists:
-        return frozenset()
-    return frozenset(
-        List.members.through.objects.filter(account_id=author_id).values_list("list_id", flat=True)
-    )
+def _lists_of(author_ids: set[int], index: matching.Index) -> dict[int, frozenset[int]]:
+    """The lists each author belongs to (any owner's), in one query."""
+    if not author_ids or not index.uses_lists:
+        return {}
+    found: dict[int, set[int]] = {}
+    members = List.members.through.objects.filter(account_id__in=author_ids)
+    for account_id, list_id in members.values_list("account_id", "list_id"):
+        found.setdefault(account_id, set()).add(list_id)
+    return {account_id: frozenset(ids) for account_id, ids in found.items()}
 
 
-def match_status(status_id: int) -> list[int]:
-    """Run a stored post through every antenna; returns the ids of the antennas that caught it.
+# --- matching posts on arrival ----------------------------------------------------------------
+
+MATCH_BATCH = 200
+
+
+def queue_for_matching(status: Status) -> None:
+    """Put a stored post in line for the antennas (call inside the transaction that stores
+    it). After commit a ``match_arrivals`` task is enqueued, unless one is already waiting
+    in the queue: that one will take this post too, so a burst of posts costs a few tasks."""
+    if status.is_reblog:
+        return
+    PendingMatch.objects.bulk_create([PendingMatch(status=status)], ignore_conflicts=True)
+    transaction.on_commit(_enqueue_matching)
+
+
+def _enqueue_matching() -> None:
+    from babillard.watch.tasks import match_arrivals
+
+    if not _waiting_in_queue(match_arrivals):
+        match_arrivals.enqueue()
+
+
+def _waiting_in_queue(task: Task[Any, Any]) -> bool:
+    """Whether ``task`` waits, not yet started, in the database queue. It is asked after
+    the post's commit, and a worker marks a task started before running it, so a task
+    found waiting reads the post when it runs. Other backends are not asked."""
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False
+    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
+
+
+def match_arrivals() -> int:
+    """Match the posts waiting in line, ``MATCH_BATCH`` at a time, until none wait;
+    returns how many were matched. Run again after a failure, it matches again the
+    posts it had not crossed off, and their hits are not written twice."""
+    done = 0
+    while batch := list(
+        PendingMatch.objects.order_by("status_id").values_list("status_id", flat=True)[:MATCH_BATCH]
+    ):
+        match_statuses(batch)
+        PendingMatch.objects.filter(status_id__in=batch).delete()
+        done += len(batch)
+    return done
+
+
+def match_statuses(status_ids: list[int]) -> dict[int, list[int]]:
+    """Run stored posts through every antenna; returns, for each post caught, the ids of
+    the antennas that caught it.
 
     Boosts are not matched (their original was, on arrival). An antenna only catches
-    what its owner may see, and never an author its owner blocked or muted.
+    what its owner may see, and never an author its owner blocked or muted. The whole
+    batch reads the index once, the authors' lists in one query, each owner's right to
+    see in one query for all the posts that owner's antennas caught, and writes its hits
+    in one insert.
     """
-    status = Status.objects.select_related("account").filter(pk=status_id).first()
-    if status is None or status.is_reblog:
-        return []
+    statuses = list(
+        Status.objects.filter(pk__in=status_ids, reblog__isnull=True)
+        .select_related("account")
+        .prefetch_related("media")
+        .order_by("id")
+    )
+    if not statuses:
+        return {}
     index = current_index()
-    arrival = arrival_of(status)
-    rules = index.match(arrival, _lists_of(status.account_id, index))
-    caught = []
-    antennas = Antenna.objects.select_related("owner").in_bulk([r.antenna_id for r in rules])
-    for rule in rules:
-        antenna = antennas.get(rule.antenna_id)
-        if antenna is None or not _owner_may_see(antenna.owner, status):
-            continue
-        record_hit(antenna, status=status)
-        caught.append(antenna.pk)
+    lists = _lists_of({s.account_id for s in statuses}, index)
+    rules = {
+        status.pk: index.match(arrival_of(status), lists.get(status.account_id, frozenset()))
+        for status in statuses
+    }
+    antennas = Antenna.objects.select_related("owner").in_bulk(
+        {rule.antenna_id for found in rules.values() for rule in found}
+    )
+    by_owner: dict[int, set[int]] = {}
+    for status_id, found in rules.items():
+        for rule in found:
+            by_owner.setdefault(rule.owner_id, set()).add(status_id)
+    owners = {antenna.owner_id: antenna.owner for antenna in antennas.values()}
+    seen = {
+        (owner_id, status_id)
+        for owner_id, status_ids_caught in by_owner.items()
+        if owner_id in owners
+        for status_id in _seen_by(owners[owner_id], status_ids_caught)
+    }
+    by_id = {status.pk: status for status in statuses}
+    catches = [
+        Catch(antennas[rule.antenna_id], status=by_id[status_id])
+        for status_id, found in rules.items()
+        for rule in found
+        if rule.antenna_id in antennas and (rule.owner_id, status_id) in seen
+    ]
+    caught: dict[int, list[int]] = {}
+    for catch in catches:
+        assert catch.status is not None
+        caught.setdefault(catch.status.pk, []).append(catch.antenna.pk)
+    record_hits(catches)
     return caught
 
 
-def _owner_may_see(owner: Account, status: Status) -> bool:
-    return can_see(owner, status) and status.account_id not in hidden_account_ids(owner)
+def _seen_by(owner: Account, status_ids: set[int]) -> set[int]:
+    """Those of these posts that ``owner`` may see, from authors it does not hide."""
+    return set(
+        visible_statuses(owner)
+        .filter(pk__in=status_ids)
+        .exclude(account_id__in=hidden_account_ids(owner))
+        .values_list("pk", flat=True)
+    )
 
 
-def record_hit(
-    antenna: Antenna, *, status: Status | None = None, item: SourceItem | None = None
-) -> bool:
-    """Keep a hit once and run the antenna's actions for it; False if it was known."""
-    key = status.pk if status is not None else item.pk if item is not None else None
-    if key is None:
-        raise ValueError("a hit is a status or an item")
+@dataclass(frozen=True)
+class Catch:
+    """What an antenna caught: a post or an outside item."""
+
+    antenna: Antenna
+    status: Status | None = None
+    item: SourceItem | None = None
+
+    @property
+    def key(self) -> int:
+        target = self.status or self.item
+        if target is None:
+            raise ValueError("a hit is a status or an item")
+        return int(target.pk)
+
+
+def record_hits(catches: list[Catch]) -> list[AntennaHit]:
+    """Keep each hit once and run its antenna's actions for it; returns the new hits.
+
+    One insert for the whole batch; if a hit was written meanwhile (another worker,
+    a backfill), the batch falls back to one insert each, and the known ones are skipped.
+    """
+    fresh = _unknown(catches)
+    if not fresh:
+        return []
+    rows = [AntennaHit(antenna=c.antenna, status=c.status, item=c.item, key=c.key) for c in fresh]
     try:
         with transaction.atomic():
-            hit = AntennaHit.objects.create(antenna=antenna, status=status, item=item, key=key)
-            if status is not None and antenna.notify:
-                notify(antenna.owner, status.account, NotificationType.STATUS, status)
-            if antenna.email == EmailMode.IMMEDIATE:
-                from babillard.watch.tasks import send_hit_email
-
-                enqueue_on_commit(send_hit_email, hit.pk)
-            transaction.on_commit(
-                lambda: antenna_matched.send(Antenna, antenna=antenna, status=status, item=item)
-            )
+            AntennaHit.objects.bulk_create(rows)
+            _after_hits(fresh, rows)
     except IntegrityError:
-        return False
-    return True
+        return [hit for catch in fresh if (hit := _record_one(catch)) is not None]
+    return rows
+
+
+def _unknown(catches: list[Catch]) -> list[Catch]:
+    """The catches without a hit yet, each once."""
+    hits = AntennaHit.objects.filter(
+        antenna_id__in={c.antenna.pk for c in catches}, key__in={c.key for c in catches}
+    )
+    known = {
+        (antenna_id, status_id is not None, key)
+        for antenna_id, status_id, key in hits.values_list("antenna_id", "status_id", "key")
+    }
+    fresh = []
+    for catch in catches:
+        found = (catch.antenna.pk, catch.status is not None, catch.key)
+        if found not in known:
+            known.add(found)
+            fresh.append(catch)
+    return fresh
+
+
+def _record_one(catch: Catch) -> AntennaHit | None:
+    hit = AntennaHit(antenna=catch.antenna, status=catch.status, item=catch.item, key=catch.key)
+    try:
+        with transaction.atomic():
+            hit.save(force_insert=True)
+            _after_hits([catch], [hit])
+    except IntegrityError:
+        return None
+    return hit
+
+
+def _after_hits(catches: list[Catch], hits: list[AntennaHit]) -> None:
+    """The antennas' actions for new hits: a notification, an e-mail, the signal."""
+    from babillard.watch.tasks import send_hit_email
+
+    for catch, hit in zip(catches, hits, strict=True):
+        antenna = catch.antenna
+        if catch.status is not None and antenna.notify:
+            notify(antenna.owner, catch.status.account, NotificationType.STATUS, catch.status)
+        if antenna.email == EmailMode.IMMEDIATE:
+            enqueue_on_commit(send_hit_email, hit.pk)
+        transaction.on_commit(
+            partial(
+                antenna_matched.send,
+                Antenna,
+                antenna=antenna,
+                status=catch.status,
+                item=catch.item,
+            )
+        )
 
 
 def backfill_antenna(antenna_id: int) -> int:
@@ -450,23 +615,19 @@ def backfill_antenna(antenna_id: int) -> int:
             recent = recent.filter(account_id__in=members.values("account_id"))
         for status in recent.select_related("account").order_by("-id")[:BACKFILL_SCAN]:
             candidates[status.pk] = status
-    found = 0
     hidden = hidden_account_ids(owner)
-    for status in candidates.values():
-        if status.is_reblog or status.account_id in hidden:
-            continue
-        arrival = arrival_of(status)
-        if index.match(arrival, _lists_of(status.account_id, index)) and record_hit(
-            antenna, status=status
-        ):
-            found += 1
+    shown = [s for s in candidates.values() if not s.is_reblog and s.account_id not in hidden]
+    lists = _lists_of({s.account_id for s in shown}, index)
+    catches = [
+        Catch(antenna, status=status)
+        for status in shown
+        if index.match(arrival_of(status), lists.get(status.account_id, frozenset()))
+    ]
     items = SourceItem.objects.filter(
         source__subscriptions__account=owner, published_at__gte=since
     ).order_by("-id")[:BACKFILL_SCAN]
-    for item in items:
-        if index.match(arrival_of_item(item)) and record_hit(antenna, item=item):
-            found += 1
-    return found
+    catches += [Catch(antenna, item=item) for item in items if index.match(arrival_of_item(item))]
+    return len(record_hits(catches))
 
 
 def send_hit_email(hit_id: int) -> None:
@@ -678,8 +839,8 @@ def _match_item(item: SourceItem, language: str) -> None:
         Subscription.objects.filter(source=item.source).values_list("account_id", flat=True)
     )
     wanted = [r.antenna_id for r in rules if r.owner_id in readers]
-    for antenna in Antenna.objects.select_related("owner").filter(pk__in=wanted):
-        record_hit(antenna, item=item)
+    antennas = Antenna.objects.select_related("owner").filter(pk__in=wanted)
+    record_hits([Catch(antenna, item=item) for antenna in antennas])
 
 
 def due_sources() -> list[int]:

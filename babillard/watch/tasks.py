@@ -1,4 +1,4 @@
-"""Background work of watch, each task idempotent: matching a post on arrival, filling
+"""Background work of watch, each task idempotent: matching posts on arrival, filling
 a new antenna back, polling outside feeds, e-mails. ``poll_due_sources`` and
 ``send_antenna_summaries`` are enqueued by ``babillard worker`` (its ``UPKEEP``)."""
 
@@ -8,8 +8,15 @@ from babillard.watch import services
 
 
 @task()
+def match_arrivals() -> None:
+    """The posts waiting in line for the antennas, a batch at a time."""
+    services.match_arrivals()
+
+
+@task()
 def match_status(status_id: int) -> None:
-    services.match_status(status_id)
+    """One post: the form of the tasks queued before posts waited in line."""
+    services.match_statuses([status_id])
 
 
 @task()

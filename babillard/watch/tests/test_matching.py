@@ -1,6 +1,6 @@
 """The matcher: folding, whole words, phrases, the index and its rules."""
 
-from babillard.watch.matching import Arrival, Index, Rule, fold, phrases, words
+from babillard.watch.matching import Arrival, CompiledRules, Index, Rule, fold, phrases, words
 
 
 def rule(antenna_id: int, **changes: object) -> Rule:
@@ -83,3 +83,19 @@ def test_candidates_stay_few_among_many_antennas() -> None:
     arrival = Arrival("Un texte avec mot42 et mot4242 dedans")
     assert index.candidates(arrival, frozenset()) == {42, 4242}
     assert [r.antenna_id for r in index.match(arrival)] == [42, 4242]
+
+
+def test_compiled_rules_compile_again_only_what_changed() -> None:
+    compiled = CompiledRules()
+    asked: list[list[int]] = []
+
+    def compile_rules(antenna_ids: list[int]) -> list[Rule]:
+        asked.append(sorted(antenna_ids))
+        return [rule(i, keywords=phrases([f"mot{i}"])) for i in antenna_ids]
+
+    compiled.rules({1: "lundi", 2: "lundi"}, compile_rules)
+    again = compiled.rules({1: "lundi", 2: "mardi", 3: "mardi"}, compile_rules)
+    assert asked == [[1, 2], [2, 3]]
+    assert sorted(r.antenna_id for r in again) == [1, 2, 3]
+    assert [r.antenna_id for r in compiled.rules({3: "mardi"}, compile_rules)] == [3]
+    assert asked[-1] == []

@@ -6,7 +6,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from babillard.accounts.services import block, follow
 from babillard.core.testing import make_account
@@ -14,7 +16,8 @@ from babillard.notifications.models import Notification
 from babillard.statuses.services import post_status
 from babillard.timelines.services import add_to_list, create_list
 from babillard.watch import queries, services
-from babillard.watch.models import AntennaHit, Source, SourceItem
+from babillard.watch.models import AntennaHit, PendingMatch, Source, SourceItem
+from babillard.watch.tasks import match_arrivals
 from babillard.watch.tests.conftest import FeedServer, rss
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +241,46 @@ def test_deleting_an_antenna_removes_its_hits_and_column() -> None:
     services.delete_antenna(owner, antenna)
     assert not AntennaHit.objects.exists()
     assert not queries.columns(owner) and column.pk
+
+
+def test_posts_stored_together_are_matched_in_one_batch() -> None:
+    owner, author = make_account("o"), make_account("a")
+    antenna = services.create_antenna(owner, title="Prêt", keywords=["prêt"], notify=True)
+    with transaction.atomic():
+        for text in ["Le prêt entre bibliothèques", "Rien à voir", "Prêt de liseuses"]:
+            post_status(author, text)
+        assert PendingMatch.objects.count() == 3
+    assert not PendingMatch.objects.exists()
+    assert caught(antenna) == ["Prêt de liseuses", "Le prêt entre bibliothèques"]
+    assert Notification.objects.filter(recipient=owner, type="status").count() == 2
+
+
+def test_matching_again_writes_no_hit_and_runs_no_action_twice() -> None:
+    owner, author = make_account("o"), make_account("a")
+    antenna = services.create_antenna(owner, title="Open", keywords=["open"], notify=True)
+    status = post_status(author, "Open access")
+    assert services.match_statuses([status.pk]) == {status.pk: [antenna.pk]}
+    assert AntennaHit.objects.filter(antenna=antenna).count() == 1
+    assert Notification.objects.filter(recipient=owner, type="status").count() == 1
+
+
+def test_an_edited_antenna_matches_by_its_new_rules() -> None:
+    owner, author = make_account("o"), make_account("a")
+    antenna = services.create_antenna(owner, title="Veille", keywords=["cairn"])
+    post_status(author, "Cairn en maintenance")
+    services.update_antenna(owner, antenna, keywords=["persée"])
+    post_status(author, "Persée a un nouveau site")
+    post_status(author, "Cairn revient")
+    assert caught(antenna) == ["Persée a un nouveau site", "Cairn en maintenance"]
+
+
+def test_a_task_waiting_in_the_database_queue_takes_the_posts_that_follow(settings: Any) -> None:
+    owner, author = make_account("o"), make_account("a")
+    antenna = services.create_antenna(owner, title="Prêt", keywords=["prêt"])
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    for text in ["Prêt numérique", "Le prêt de jeux", "Autre chose"]:
+        post_status(author, text)
+    waiting = DBTaskResult.objects.ready().filter(task_path=match_arrivals.module_path)
+    assert waiting.count() == 1
+    assert services.match_arrivals() == 3
+    assert caught(antenna) == ["Le prêt de jeux", "Prêt numérique"]
