@@ -31,6 +31,8 @@ from typing import Any
 import httpx
 import pytest
 
+from babillard.core.tests.servers import free_port, outside_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 SUITE_DB = os.environ.get("BABILLARD_DATABASE_URL", "")
 SUITE_REDIS = os.environ.get("BABILLARD_REDIS_URL", "")
@@ -80,12 +82,6 @@ print(json.dumps(tokens))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wait(what: str, check: Callable[[], Any], seconds: float = WAIT_SECONDS) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -119,11 +115,7 @@ class Topology:
         self.log = open(home / "processes.log", "ab")  # noqa: SIM115 (closed in stop)
 
     def env(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("BABILLARD_", "DJANGO_")) and k != "PYTEST_CURRENT_TEST"
-        }
+        env = outside_environment()
         env.update(
             DJANGO_SETTINGS_MODULE="babillard.settings",
             BABILLARD_HOME=str(self.home),
@@ -152,7 +144,7 @@ class Topology:
         return done.stdout.decode()
 
     def start_web(self) -> int:
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "babillard.cli", "serve", "--no-worker"),

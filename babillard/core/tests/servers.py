@@ -46,6 +46,15 @@ print(oauth.issue_token(User.objects.get(username=USERNAME), app.application, sc
 PASSWORD = "correct-horse-battery-staple"
 
 
+def outside_environment() -> dict[str, str]:
+    """This process's environment without the suite's own settings, for a server of its own."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BABILLARD_", "DJANGO_")) and k != "PYTEST_CURRENT_TEST"
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -142,11 +151,7 @@ class Instance:
         return f"{username}@{self.domain}"
 
     def env(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("BABILLARD_", "DJANGO_")) and k != "PYTEST_CURRENT_TEST"
-        }
+        env = outside_environment()
         env.update(
             DJANGO_SETTINGS_MODULE="babillard.settings",
             BABILLARD_HOME=str(self.home),
