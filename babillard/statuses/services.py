@@ -5,6 +5,8 @@ understands), writes in one transaction, and triggers the side effects after
 commit: home-feed fan-out, notifications, the search index.
 """
 
+import errno
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,6 +61,7 @@ from babillard.statuses.queries import (
     quote_approval,
 )
 
+logger = logging.getLogger(__name__)
 MAX_MEDIA = 4
 MAX_PINS = 5
 MAX_POLL_OPTIONS = 4
@@ -147,7 +150,7 @@ def upload_media(author: Account, upload: Any, description: str = "") -> MediaAt
         )
     ratelimits.spend(author, "media")
     image = process_image(upload, "media")
-    return MediaAttachment.objects.create(
+    media = MediaAttachment(
         account=author,
         file=image.original,
         thumbnail=image.thumbnail,
@@ -155,6 +158,26 @@ def upload_media(author: Account, upload: Any, description: str = "") -> MediaAt
         blurhash=image.blurhash,
         description=description.strip(),
     )
+    try:
+        with transaction.atomic():
+            media.save()
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        _forget_files(media)
+        logger.error("No room left to store media: %s", error)
+        raise ValidationError(
+            _("The server has no room left for images just now. Please try again later."),
+            code="storage_full",
+        ) from None
+    return media
+
+
+def _forget_files(media: MediaAttachment) -> None:
+    """Remove whatever part of an upload reached the disk before it filled up."""
+    for stored in (media.file, media.thumbnail):
+        if stored.name and stored.storage.exists(stored.name):
+            stored.storage.delete(stored.name)
 
 
 def describe_media(author: Account, media_id: int | str, description: str) -> MediaAttachment:

@@ -1,6 +1,7 @@
 """What real clients depend on beyond the entities: JSON errors, CORS, Link headers,
 form/JSON/multipart bodies, trailing slashes, idempotency and rate limits."""
 
+import errno
 import json
 import re
 from typing import Any
@@ -629,3 +630,30 @@ def test_the_address_of_a_user_token_is_noted_for_the_moderators(
     assert as_alice.get("/api/v1/accounts/verify_credentials").status_code == 200
     use = AddressUse.objects.get(user=alice.user)
     assert (use.ip, use.way) == ("127.0.0.1", "token")
+
+
+def test_a_full_media_disk_is_a_clear_error_and_leaves_nothing(
+    alice: Account, as_alice: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The original is written, then the disk fills up before the thumbnail."""
+    from django.conf import settings
+    from django.core.files.storage import FileSystemStorage
+
+    save = FileSystemStorage._save
+
+    def fill_up(storage: FileSystemStorage, name: str, content: Any) -> str:
+        if "-small" in name:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return save(storage, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", fill_up)
+    before = sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
+    answer = as_alice.client.post(
+        "/api/v2/media",
+        {"file": _blob(), "description": "Une image"},
+        headers={"Authorization": f"Bearer {as_alice.token}", "Accept-Language": "en"},
+    )
+    assert answer.status_code == 422
+    assert "no room left for images" in answer.json()["error"]
+    assert not alice.media.exists()
+    assert sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()) == before
