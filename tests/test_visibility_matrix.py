@@ -22,10 +22,12 @@ from babillard.institutions.services import add_member
 from babillard.notifications.queries import notifications_for
 from babillard.portability.queries import wall_posts
 from babillard.search.queries import search_statuses
-from babillard.statuses.models import Quote, Status
+from babillard.statuses.models import Bookmark, Favourite, Quote, Status
 from babillard.statuses.queries import account_statuses, can_see, shown_quote, thread
 from babillard.statuses.services import post_status
 from babillard.timelines import queries as timelines
+from babillard.timelines.models import List
+from babillard.timelines.services import add_to_list, create_list
 from babillard.triage import queries as triage_queries
 from babillard.watch import queries as watch_queries
 from babillard.watch.services import create_antenna
@@ -79,6 +81,12 @@ def _expected(surface: str, kind: str, viewer: str) -> bool:
     if surface == "private board":
         # Curated by the author alone: nobody else finds the board at all.
         return viewer == "author"
+    if surface == "list":
+        # The follower lists the author (only followed accounts may be listed).
+        return may_see and viewer == "follower" and kind != "direct"
+    if surface in ("bookmarks", "favourites"):
+        # Every local reader marked every post: the marks are read again through the rule.
+        return may_see and viewer not in ("anonymous", "remote")
     if surface == "catch-up":
         return _expected("home", kind, viewer)
     if surface == "quoted":
@@ -135,6 +143,17 @@ SURFACES: dict[str, Surface] = {
     ),
     "public board": lambda viewer, post, root: post.pk in _board_ids(viewer, post, "public"),
     "private board": lambda viewer, post, root: post.pk in _board_ids(viewer, post, "private"),
+    "list": lambda viewer, post, root: post.pk in _list_ids(viewer),
+    "bookmarks": lambda viewer, post, root: (
+        viewer is not None
+        and viewer.is_local
+        and post.pk in _ids(timelines.bookmarks(viewer).items)
+    ),
+    "favourites": lambda viewer, post, root: (
+        viewer is not None
+        and viewer.is_local
+        and post.pk in _ids(timelines.favourites(viewer).items)
+    ),
     "catch-up": lambda viewer, post, root: (
         viewer is not None
         and any(post in group.statuses for group in triage_queries.catch_up(viewer).by_author)
@@ -162,6 +181,17 @@ def _antenna_ids(viewer: Account | None, *, public_only: bool) -> set[int]:
         entries = watch_queries.antenna_entries(viewer, antenna, public_only=True).entries
         return {e.status.pk for e in entries if e.status is not None}
     return _ids(watch_queries.antenna_statuses(viewer, antenna).items)
+
+
+def _list_ids(viewer: Account | None) -> set[int]:
+    """The posts of the viewer's list of the author, if the viewer has one."""
+    if viewer is None:
+        return set()
+    return {
+        status.pk
+        for timeline in List.objects.filter(owner=viewer)
+        for status in timelines.list_timeline(viewer, timeline).items
+    }
 
 
 def _board_ids(viewer: Account | None, post: Status, visibility: str) -> set[int]:
@@ -220,6 +250,14 @@ def world(db):
         from babillard.statuses.services import edit_status
 
         edit_status(author, post, post.text + f" motunique{post.pk % 997}")
+    add_to_list(people["follower"], create_list(people["follower"], "Matrice"), [author])
+    for person in people.values():
+        if person.is_local:
+            # Marks written as they would stand had the reader lost access since.
+            Bookmark.objects.bulk_create(Bookmark(account=person, status=p) for p in posts.values())
+            Favourite.objects.bulk_create(
+                Favourite(account=person, status=p) for p in posts.values()
+            )
     for kind, post in posts.items():
         if kind != "direct":
             post_status(author, "Citation", quoted_status=post)
