@@ -28,7 +28,8 @@ class Renderer(JSONRenderer):
 
 
 class ClientApi(NinjaAPI):
-    """The client API, whose OpenAPI document also lists the query and body parameters."""
+    """An API whose OpenAPI document also lists the query and body parameters
+    (``parameters.py``); both the client API and Babillard's own are one."""
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None

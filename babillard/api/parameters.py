@@ -1,4 +1,4 @@
-"""The query and body parameters of the client API, for the OpenAPI document.
+"""The query and body parameters of both APIs, for their OpenAPI documents.
 
 Handlers read their input with ``base.params`` (form, multipart or JSON bodies,
 ``key[]`` arrays, ``"1"``/``"0"`` booleans), which django-ninja's typed
@@ -104,7 +104,6 @@ QUERY: dict[tuple[str, str], Fields] = {
     },
     ("get", "/api/v1/lists/{list_id}/accounts"): PAGE,
     ("get", "/api/v1/notifications/requests"): PAGE,
-    ("get", "/api/babillard/v1/digest"): {"list_id": "string", "period": "string"},
     ("get", "/api/v2/search"): {
         "q": "string",
         "type": "string",
@@ -206,7 +205,6 @@ BODY: dict[tuple[str, str], Fields] = {
     },
     ("post", "/api/v1/notifications/requests/accept"): {"id": "string[]"},
     ("post", "/api/v1/notifications/requests/dismiss"): {"id": "string[]"},
-    ("put", "/api/babillard/v1/priorities/{account_id}"): {"level": "string"},
     ("post", "/api/v1/reports"): {
         "account_id": "string",
         "status_ids": "string[]",
@@ -216,6 +214,209 @@ BODY: dict[tuple[str, str], Fields] = {
         "rule_ids": "integer[]",
     },
 }
+
+
+# Babillard's own API (``/api/babillard/v1/``), read with the same ``base.params``.
+B = "/api/babillard/v1"
+INSTITUTION_BODY: Fields = {
+    "name": "string",
+    "type": "string",
+    "isil": "string",
+    "website": "string",
+    "catalogue_url_template": "string",
+}
+SITE_BODY: Fields = {
+    "name": "string",
+    "address": "string",
+    "postcode": "string",
+    "city": "string",
+    "latitude": "number",
+    "longitude": "number",
+    "opening_hours": "object",
+    "time_zone": "string",
+    "accessibility_notes": "string",
+    "institution_id": "string",
+}
+EVENT_BODY: Fields = {
+    "title": "string",
+    "description": "string",
+    "starts_at": "string",
+    "ends_at": "string",
+    "timezone": "string",
+    "site_id": "string",
+    "address": "string",
+    "online_url": "string",
+    "capacity": "integer",
+    "registration": "string",
+    "registration_url": "string",
+    "waiting_list": "boolean",
+    "audience": "string",
+    "tags": "string[]",
+    "accessibility_notes": "string",
+    "cover_alt": "string",
+    "institution_id": "string",
+}
+ANTENNA_BODY: Fields = {
+    "title": "string",
+    "keywords": "string[]",
+    "exclude_keywords": "string[]",
+    "regex": "string",
+    "account_ids": "string[]",
+    "exclude_account_ids": "string[]",
+    "list_ids": "string[]",
+    "exclude_list_ids": "string[]",
+    "languages": "string[]",
+    "with_media_only": "boolean",
+    "with_links_only": "boolean",
+}
+BOARD_BODY: Fields = {"title": "string", "description": "string", "visibility": "string"}
+GROUP_BODY: Fields = {
+    "display_name": "string",
+    "description": "string",
+    "rules": "string",
+    "join_mode": "string",
+    "hold_posts": "boolean",
+}
+QUOTE_SELECTION: Fields = {
+    "vendor": "string",
+    "product": "string",
+    "institution_type": "string",
+    "year": "integer",
+    "size_band": "string",
+    "currency": "string",
+}
+
+QUERY.update(
+    {
+        ("get", f"{B}/digest"): {"list_id": "string", "period": "string"},
+        ("get", f"{B}/sites"): {"institution_id": "string"},
+        ("get", f"{B}/events"): {
+            "account_id": "string",
+            "site_id": "string",
+            "tag": "string",
+            "from": "string",
+            "to": "string",
+            "audience": "string",
+            "place": "string",
+            "limit": "integer",
+        },
+        ("get", f"{B}/bibliographies"): {"account_id": "string"},
+        ("get", f"{B}/boards"): {"account_id": "string"},
+        ("get", f"{B}/boards/{{board_id}}/suggestions"): {"state": "string"},
+        ("get", f"{B}/antennas/{{antenna_id}}/statuses"): PAGE,
+        ("get", f"{B}/sources/{{source_id}}/items"): PAGE,
+        ("get", f"{B}/institutions/{{account_id}}/audit"): PAGE,
+        ("get", f"{B}/institutions/{{account_id}}/timeline"): PAGE,
+        ("get", f"{B}/groups/{{username}}/statuses"): PAGE,
+        ("get", f"{B}/incidents"): {"platform_id": "string"},
+        ("get", f"{B}/quotes/shared"): QUOTE_SELECTION,
+    }
+)
+
+BODY.update(
+    {
+        ("patch", f"{B}/institutions/{{account_id}}"): INSTITUTION_BODY,
+        ("post", f"{B}/institutions/{{account_id}}/staff"): {
+            "account_id": "string",
+            "role": "string",
+        },
+        ("post", f"{B}/institutions/{{account_id}}/act_as"): {"scope": "string"},
+        ("post", f"{B}/sites"): SITE_BODY,
+        ("patch", f"{B}/sites/{{site_id}}"): SITE_BODY,
+        ("post", f"{B}/sites/{{site_id}}/spaces"): {"name": "string", "capacity": "integer"},
+        ("post", f"{B}/sites/{{site_id}}/sensor_tokens"): {"name": "string"},
+        ("post", f"{B}/spaces/{{space_id}}/occupancy"): {
+            "count": "integer",
+            "delta": "integer",
+            "full": "boolean",
+            "closed": "boolean",
+            "queue_minutes": "integer",
+        },
+        ("post", f"{B}/events"): EVENT_BODY,
+        ("patch", f"{B}/events/{{event_id}}"): {**EVENT_BODY, "status": "string"},
+        ("post", f"{B}/bibliographies"): {
+            "title": "string",
+            "description": "string",
+            "account_id": "string",
+        },
+        ("patch", f"{B}/bibliographies/{{bibliography_id}}"): {
+            "title": "string",
+            "description": "string",
+            "order": "string[]",
+        },
+        ("post", f"{B}/bibliographies/{{bibliography_id}}/items"): {
+            "isbn": "string",
+            "title": "string",
+            "authors": "string[]",
+            "comment": "string",
+        },
+        ("post", f"{B}/antennas"): ANTENNA_BODY,
+        ("patch", f"{B}/antennas/{{antenna_id}}"): ANTENNA_BODY,
+        ("post", f"{B}/sources"): {"url": "string"},
+        ("post", f"{B}/boards"): BOARD_BODY,
+        ("patch", f"{B}/boards/{{board_id}}"): {
+            **BOARD_BODY,
+            "newsletter": "boolean",
+            "order": "string[]",
+        },
+        ("post", f"{B}/boards/{{board_id}}/items"): {
+            "status_id": "string",
+            "url": "string",
+            "title": "string",
+            "excerpt": "string",
+            "comment": "string",
+            "section_id": "string",
+        },
+        ("patch", f"{B}/boards/{{board_id}}/items/{{item_id}}"): {
+            "comment": "string",
+            "section_id": "string",
+        },
+        ("post", f"{B}/boards/{{board_id}}/sections"): {"title": "string"},
+        ("post", f"{B}/boards/{{board_id}}/curators"): {"account_id": "string"},
+        ("post", f"{B}/boards/{{board_id}}/suggestions"): {
+            "status_id": "string",
+            "url": "string",
+            "note": "string",
+        },
+        ("post", f"{B}/boards/{{board_id}}/suggestions/{{suggestion_id}}/accept"): {
+            "comment": "string",
+            "section_id": "string",
+        },
+        ("post", f"{B}/boards/{{board_id}}/antennas"): {"antenna_id": "string"},
+        ("put", f"{B}/priorities/{{account_id}}"): {"level": "string"},
+        ("post", f"{B}/catch_up/read"): {"last_read_id": "string"},
+        ("post", f"{B}/imports"): {"type": "string", "mode": "string", "data": "file"},
+        ("post", f"{B}/platforms"): {
+            "name": "string",
+            "url": "string",
+            "vendor": "string",
+            "probe_urls": "string[]",
+            "status_page_url": "string",
+        },
+        ("post", f"{B}/platforms/{{platform_id}}/reports"): {
+            "problem": "string",
+            "comment": "string",
+        },
+        ("post", f"{B}/incidents/{{incident_id}}/updates"): {
+            "state": "string",
+            "message": "string",
+        },
+        ("post", f"{B}/quotes"): {
+            **QUOTE_SELECTION,
+            "price_excl_vat": "number",
+            "fte": "integer",
+            "population": "integer",
+            "consortium": "boolean",
+            "access_model": "string",
+            "notes": "string",
+            "sharing": "string",
+        },
+        ("patch", f"{B}/quotes/{{quote_id}}"): {"sharing": "string"},
+        ("post", f"{B}/groups"): {"username": "string", **GROUP_BODY},
+        ("patch", f"{B}/groups/{{username}}"): GROUP_BODY,
+        ("post", f"{B}/groups/{{username}}/statuses"): {"status": "string"},
+    }
+)
 
 
 def _schema(kind: str) -> dict[str, Any]:

@@ -24,6 +24,13 @@ class Empty(Entity):
     pass
 
 
+def file_answer(media_type: str) -> dict[str, Any]:
+    """The ``openapi_extra`` of an operation that answers a file of ``media_type``
+    (``*/*`` for any) rather than JSON."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": "OK", "content": {media_type: binary}}}}
+
+
 class Field(Entity):
     name: str
     value: str

@@ -6,11 +6,9 @@ OpenAPI document is served at ``/api/babillard/v1/openapi.json``. One module per
 domain, each with its ``router``.
 """
 
-from ninja import NinjaAPI
+from babillard.api.api import VERSION, ClientApi, Renderer, install_error_handlers
 
-from babillard.api.api import VERSION, Renderer, install_error_handlers
-
-babillard_api = NinjaAPI(
+babillard_api = ClientApi(
     title="Babillard API",
     version=VERSION,
     description=(

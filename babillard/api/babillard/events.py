@@ -230,7 +230,8 @@ def cancel_event(request: HttpRequest, event_id: str) -> dict[str, Any]:
                 "schema": {"type": "string", "enum": ["json", "csv"]},
                 "description": "csv: the list as a CSV file (handle, name, state, joined_at)",
             }
-        ]
+        ],
+        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
     },
 )
 def participants(request: HttpRequest, event_id: str) -> Any:

@@ -78,7 +78,7 @@ class StatsEntity(schemas.Entity):
     q3_per_fte: float | None = None
 
 
-class AuditRow(schemas.Entity):
+class QuoteViewRow(schemas.Entity):
     id: str
     quote_id: str
     viewer_id: str | None
@@ -218,10 +218,12 @@ def shared_quotes(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/quotes/aggregates",
+    response=ERRORS,
     openapi_extra={
         "parameters": [
             {"name": "year", "in": "query", "required": False, "schema": {"type": "integer"}}
-        ]
+        ],
+        **schemas.file_answer("text/csv"),
     },
 )
 def aggregates(request: HttpRequest) -> HttpResponse:
@@ -233,7 +235,7 @@ def aggregates(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.get("/quotes/audit", response=responses(list[AuditRow]))
+@router.get("/quotes/audit", response=responses(list[QuoteViewRow]))
 def audit(request: HttpRequest) -> list[dict[str, Any]]:
     """Who viewed the institution's quotes, newest first (the latest 200)."""
     _me, institution = member(request, READ)
@@ -275,7 +277,9 @@ def delete_quote(request: HttpRequest, quote_id: str) -> dict[str, Any]:
     return {}
 
 
-@router.get("/quotes/{quote_id}/document")
+@router.get(
+    "/quotes/{quote_id}/document", response=ERRORS, openapi_extra=schemas.file_answer("*/*")
+)
 def document(request: HttpRequest, quote_id: str) -> FileResponse:
     """The quote's document, for its own institution's staff only."""
     me, _institution = member(request, READ)

@@ -1,10 +1,12 @@
 """Fixtures of the client API's tests: applications, tokens and a client that sends them."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from babillard.accounts.models import Account
@@ -103,3 +105,15 @@ def as_bob(bob: Account, token_for: Callable[..., str]) -> ApiClient:
 @pytest.fixture
 def anonymous() -> ApiClient:
     return ApiClient()
+
+
+@pytest.fixture
+def connection_kept_open() -> Iterator[None]:
+    """Requests go straight to the WSGI handler, which would close the test's connection
+    (and so lose its transaction) at the end of each request: keep it, as Django's
+    test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
