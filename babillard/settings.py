@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "babillard.accounts.middleware.UserLanguageMiddleware",
+    "babillard.core.nul.RefuseNulMiddleware",
     "babillard.accounts.middleware.AddressUseMiddleware",
     "babillard.web.middleware.RateLimitMiddleware",
     "babillard.security.middleware.RequireTwoFactorMiddleware",

@@ -22,6 +22,7 @@ from babillard.accounts.models import Account, AddressUse, User
 from babillard.api import oauth
 from babillard.core import links
 from babillard.core.clients import client_ip
+from babillard.core.nul import FORM_TYPES, form_fields
 from babillard.core.pagination import Page
 from babillard.security.queries import is_missing as two_factor_missing
 
@@ -95,14 +96,8 @@ def _body(request: HttpRequest) -> tuple[dict[str, Any], MultiValueDict[str, Any
         if not isinstance(data, dict):
             raise ApiError(400, "The request body must be a JSON object.")
         return data, MultiValueDict()
-    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        if request.method != "POST":
-            # Django parses bodies only for POST; PUT and PATCH forms are parsed the same way.
-            method = request.method
-            request.method = "POST"
-            request._load_post_and_files()  # type: ignore[attr-defined]
-            request.method = method
-        return _from_multivalue(request.POST), request.FILES
+    if content_type in FORM_TYPES:
+        return _from_multivalue(form_fields(request)), request.FILES
     if request.body:
         try:
             return _from_multivalue(QueryDict(request.body)), MultiValueDict()

@@ -232,7 +232,7 @@ def report(request: HttpRequest, account_id: int) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     # PostgreSQL text cannot hold NUL characters; nobody means to search for one.
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
+    query = request.GET.get("q", "").strip()[:200]
     context: dict[str, object] = {"query": query}
     if query:
         statuses = search_statuses(viewer, query)

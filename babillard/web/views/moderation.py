@@ -117,7 +117,7 @@ def report_action(request: HttpRequest, report_id: int, verb: str) -> HttpRespon
 
 @moderator_page
 def accounts(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").replace("\x00", "").strip().lstrip("@")[:200]
+    query = request.GET.get("q", "").strip().lstrip("@")[:200]
     found = Account.objects.all()
     if query:
         found = found.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
