@@ -309,6 +309,7 @@ QUERY.update(
         ("get", f"{B}/institutions/{{account_id}}/timeline"): PAGE,
         ("get", f"{B}/groups/{{username}}/statuses"): PAGE,
         ("get", f"{B}/incidents"): {"platform_id": "string"},
+        ("get", f"{B}/admin/audit_log"): {**PAGE, "account_id": "string", "action": "string"},
         ("get", f"{B}/quotes/shared"): QUOTE_SELECTION,
     }
 )

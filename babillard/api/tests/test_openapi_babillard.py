@@ -37,7 +37,7 @@ from babillard.watch import services as watch_services
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("connection_kept_open")]
 
 V1 = "/api/babillard/v1"
-# Rounds: each sends one generated request to every operation (about 115).
+# Rounds: each sends one generated request to every operation (about 120).
 EXAMPLES = 3
 OPERATIONS = operations_of(f"{V1}/openapi.json")
 
