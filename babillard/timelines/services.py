@@ -208,16 +208,29 @@ def fold_author(owner: Account, author: Account) -> None:
     HomeFeedEntry.objects.filter(owner=owner, status__account=author).delete()
 
 
-def create_list(
-    owner: Account, title: str, replies_policy: str = "list", exclusive: bool = False
-) -> List:
+def _list_title(title: str) -> str:
     title = title.strip()
     if not title:
         raise ValidationError(_("A list needs a title."), code="blank")
     if len(title) > 100:
         raise ValidationError(_("A list title has at most 100 characters."), code="too_long")
+    return title
+
+
+def _replies_policy(replies_policy: str) -> str:
+    if replies_policy not in RepliesPolicy.values:
+        raise ValidationError(_("Unknown replies policy."), code="invalid")
+    return replies_policy
+
+
+def create_list(
+    owner: Account, title: str, replies_policy: str = "list", exclusive: bool = False
+) -> List:
     return List.objects.create(
-        owner=owner, title=title, replies_policy=replies_policy, exclusive=exclusive
+        owner=owner,
+        title=_list_title(title),
+        replies_policy=_replies_policy(replies_policy),
+        exclusive=exclusive,
     )
 
 
@@ -259,16 +272,9 @@ def update_list(
     if timeline.owner_id != owner.pk:
         raise ValidationError(_("This list is not yours."), code="owner")
     if title is not None:
-        title = title.strip()
-        if not title:
-            raise ValidationError(_("A list needs a title."), code="blank")
-        if len(title) > 100:
-            raise ValidationError(_("A list title has at most 100 characters."), code="too_long")
-        timeline.title = title
+        timeline.title = _list_title(title)
     if replies_policy is not None:
-        if replies_policy not in RepliesPolicy.values:
-            raise ValidationError(_("Unknown replies policy."), code="invalid")
-        timeline.replies_policy = replies_policy
+        timeline.replies_policy = _replies_policy(replies_policy)
     changed = exclusive is not None and exclusive != timeline.exclusive
     if exclusive is not None:
         timeline.exclusive = exclusive

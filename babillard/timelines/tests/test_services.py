@@ -5,7 +5,7 @@ from babillard.accounts.services import follow, mute
 from babillard.core.testing import make_account
 from babillard.statuses.services import post_status, reblog
 from babillard.timelines import queries, services
-from babillard.timelines.models import HomeFeedEntry
+from babillard.timelines.models import HomeFeedEntry, List
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,15 @@ def test_internal_posts_reach_only_members_home_feeds():
     note = post_internal(library, "Réunion d'équipe à 14 h", institution_id=library.pk)
     assert note.pk in _home_ids(member)
     assert not HomeFeedEntry.objects.filter(owner=outsider, status=note).exists()
+
+
+def test_a_list_with_an_unknown_replies_policy_is_refused_and_not_written():
+    owner = make_account()
+    with pytest.raises(ValidationError):
+        services.create_list(owner, "Veille", replies_policy="everything-else")
+    assert not List.objects.exists()
+    timeline = services.create_list(owner, "Veille", replies_policy="followed")
+    with pytest.raises(ValidationError):
+        services.update_list(owner, timeline, replies_policy="x" * 40)
+    timeline.refresh_from_db()
+    assert timeline.replies_policy == "followed"
