@@ -22,12 +22,14 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 def form_fields(request: HttpRequest) -> QueryDict:
     """The form fields of a request's body, for PUT and PATCH too (Django parses
-    form bodies for POST only)."""
-    if request.method != "POST":
+    form bodies for POST only). The body is parsed once: a multipart stream cannot be
+    read twice, and this middleware reads it before the view does."""
+    if request.method != "POST" and not getattr(request, "_form_fields_parsed", False):
         method = request.method
         request.method = "POST"
         request._load_post_and_files()  # type: ignore[attr-defined]
         request.method = method
+        request._form_fields_parsed = True  # type: ignore[attr-defined]
     return request.POST
 
 
